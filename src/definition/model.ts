@@ -24,6 +24,11 @@ const identifier = (what: string) =>
     .max(64)
     .regex(IDENTIFIER, `${what} must be an identifier: a letter, then letters, digits or _ (it becomes part of a Temporal activity name)`);
 
+export const Hostname = z
+  .string()
+  .regex(HOSTNAME, 'hostname is the API host without scheme or path, e.g. "api.example.com" or "localhost:8080"');
+export const BasePath = z.string().regex(/^(\/[^/?#\s]+)*\/?$/, 'base path is a path such as "/v2", without query or fragment');
+
 const headerName = z.string().regex(HEADER_NAME, 'not a valid HTTP header name');
 const headers = z.record(headerName, z.string()).describe('Extra headers sent with every request to the API.');
 
@@ -322,15 +327,9 @@ export const Definition = z
       .optional()
       .describe('An SVG icon: a path to a .svg file next to the definition, inline <svg> markup, or a data:image/svg+xml URL.'),
     status: z.enum(STATUSES).default('draft'),
-    hostname: z
-      .string()
-      .regex(HOSTNAME, 'hostname is the API host without scheme or path, e.g. "api.example.com" or "localhost:8080"'),
+    hostname: Hostname,
     scheme: z.enum(['https', 'http']).default('https').describe('http is meant for local test servers.'),
-    basePath: z
-      .string()
-      .regex(/^(\/[^/?#\s]+)*\/?$/, 'base path is a path such as "/v2", without query or fragment')
-      .default('')
-      .describe('Prefix for every action path, e.g. "/api/v2".'),
+    basePath: BasePath.default('').describe('Prefix for every action path, e.g. "/api/v2".'),
     headers: headers.default({}),
     auth: Auth.default({ type: 'none' }),
     pagination: Pagination.default({ type: 'none' }).describe('Default pagination of the paginated actions.'),
@@ -347,9 +346,8 @@ export const Definition = z
       if (!a.paginated) return;
       const resolved = Pagination.safeParse(mergePagination(def.pagination, a.pagination));
       if (!resolved.success) {
-        for (const issue of resolved.error.issues) {
-          ctx.addIssue({ code: 'custom', path: ['actions', i, 'pagination', ...issue.path], message: issue.message });
-        }
+        // Whole issues, not only their messages: their code and details (range, unknown keys) make the reported message.
+        for (const issue of resolved.error.issues) ctx.addIssue({ ...issue, path: ['actions', i, 'pagination', ...issue.path] });
       } else if (resolved.data.type === 'none') {
         ctx.addIssue({
           code: 'custom',

@@ -1,0 +1,60 @@
+/**
+ * Calling an action: definition + configuration + input -> one HTTP exchange. Temporal-agnostic, so the activities,
+ * the pagination and the benchmarks all run the same code.
+ */
+import type { CustomApiRequest } from '../custom-api-request';
+import type { CompiledAction } from '../definition/compile';
+import type { ResolvedConfiguration } from '../configurations/source';
+import { executeHttp, type HttpResponse } from '../http/request';
+import { buildCustomRequest, buildRequest, type PreparedRequest } from '../http/url';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface CallOptions {
+  /** Cancellation, e.g. the activity's cancellation signal. */
+  readonly signal?: AbortSignal;
+}
+
+export function callAction(
+  action: CompiledAction,
+  configuration: ResolvedConfiguration,
+  input: Readonly<Record<string, unknown>>,
+  options: CallOptions = {},
+): Promise<HttpResponse> {
+  return send(buildRequest(configuration.target, action.action, input), configuration, action.action.timeoutMs, options);
+}
+
+export function callCustomRequest(
+  request: CustomApiRequest,
+  configuration: ResolvedConfiguration,
+  options: CallOptions = {},
+): Promise<HttpResponse> {
+  return send(
+    buildCustomRequest(configuration.target, {
+      method: request.method ?? 'GET',
+      path: request.path,
+      ...(request.query && { query: request.query }),
+      ...(request.headers && { headers: request.headers }),
+      ...(request.body !== undefined && { body: request.body }),
+      ...(request.contentType && { contentType: request.contentType }),
+    }),
+    configuration,
+    request.timeoutMs,
+    options,
+  );
+}
+
+function send(
+  prepared: PreparedRequest,
+  configuration: ResolvedConfiguration,
+  timeoutMs: number | undefined,
+  { signal }: CallOptions,
+): Promise<HttpResponse> {
+  return executeHttp({
+    ...prepared,
+    timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    credentials: configuration.credentials.http,
+    secrets: configuration.credentials.secrets,
+    ...(signal && { signal }),
+  });
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { workflowRunUrl } from '../../config/temporal-config';
+import { compileDefinitions } from '../../definition/compile';
+import { loadDefinitions } from '../../definition/load';
+import { connectClient } from '../../temporal/client';
+import { withIntegrationContext } from '../../temporal/client-context';
+import { ACTION, CONFIGURATION, INTEGRATION } from '../../temporal/search-attributes';
+import type { callAction, CallActionRequest } from '../../../workflows/workflows';
+import { parseJson, parseOverrides, parseParams, UsageError } from '../args';
+import type { Command } from './types';
+
+export const callCommand: Command = async ({ config, args, options }) => {
+  const target = args[0];
+  const dot = target?.indexOf('.') ?? -1;
+  if (!target || dot <= 0) throw new UsageError('call expects <integration>.<action>, e.g. pedroAviary.listBirds');
+  const integrationName = target.slice(0, dot);
+  const actionName = target.slice(dot + 1);
+
+  const integrations = compileDefinitions(loadDefinitions(config.definitionsDir));
+  const integration = integrations.get(integrationName);
+  if (!integration) throw new UsageError(`unknown integration "${integrationName}" (known: ${[...integrations.keys()].join(', ') || 'none'})`);
+  const action = integration.actions.get(actionName);
+  if (!action) throw new UsageError(`${integrationName} has no action "${actionName}" (actions: ${[...integration.actions.keys()].join(', ')})`);
+
+  const base = options.input === undefined ? {} : parseJson(options.input, '--input');
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new UsageError('--input must be a JSON object');
+  const request: CallActionRequest = {
+    integration: integrationName,
+    action: actionName,
+    input: { ...base, ...parseParams(action.action, options.param ?? []) },
+    ...(options.configuration !== undefined && { configuration: options.configuration }),
+  };
+  const context = {
+    overrides: parseOverrides(options.override ?? []),
+    ...(options.organization !== undefined && { organization: options.organization }),
+  };
+
+  const client = await connectClient(config);
+  try {
+    await warnWithoutWorker(client, config.namespace, config.taskQueue);
+    const workflowId = `call-${action.activityName}-${randomUUID()}`;
+    const handle = await withIntegrationContext(context, () =>
+      client.workflow.start<typeof callAction>('callAction', {
+        taskQueue: config.taskQueue,
+        workflowId,
+        args: [request],
+        staticSummary: `${action.activityName}: ${action.action.title ?? action.action.description}`.slice(0, 200),
+        typedSearchAttributes: [
+          { key: INTEGRATION, value: integrationName },
+          { key: ACTION, value: action.activityName },
+          { key: CONFIGURATION, value: options.configuration ?? context.overrides[integrationName] ?? 'Default' },
+        ],
+      }),
+    );
+    console.error(`Running ${action.activityName} as workflow ${workflowId}\n  ${workflowRunUrl(config, workflowId, handle.firstExecutionRunId)}`);
+    try {
+      const result = await handle.result();
+      console.log(JSON.stringify(result, null, 2));
+      return 0;
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      console.error(`${action.activityName} failed: ${rootMessage(err)}`);
+      return 1;
+    }
+  } finally {
+    await client.connection.close();
+  }
+};
+
+/** The innermost failure message: the activity's own (HTTP status, path, excerpt), not Temporal's wrappers. */
+function rootMessage(err: Error): string {
+  let current: Error = err;
+  while (current.cause instanceof Error) current = current.cause;
+  return current.message;
+}
+
+async function warnWithoutWorker(client: Client, namespace: string, taskQueue: string): Promise<void> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: 1, // workflow task queue
+  });
+  if (!pollers?.length) {
+    console.error(
+      `No worker is polling task queue "${taskQueue}" yet: the call waits until one does. ` +
+        'Start one with `custom-integrations worker` (or `custom-integrations dev`).',
+    );
+  }
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/**
+ * `custom-integrations`: run a worker, call an action, start the embedded dev server.
+ */
+import { parseArgs } from 'node:util';
+import { loadTemporalConfig } from '../config/temporal-config';
+import { UsageError } from './args';
+import { callCommand } from './commands/call';
+import { checkCommand } from './commands/check';
+import { devCommand, serverCommand } from './commands/dev';
+import { schemaCommand } from './commands/schema';
+import { workerCommand } from './commands/worker';
+
+const USAGE = `Usage: custom-integrations <command> [options]
+
+Commands:
+  worker                         Run a worker with every action of the definitions folder as an activity
+  call <integration>.<action>    Run one action inside a workflow and print its result and Web UI link
+      --param name=value           an action parameter (repeat; "body" sets the request body, as JSON)
+      --input '{"json": 1}'        the whole input as JSON (params are merged over it)
+      --configuration NAME         configuration to use (default: Default)
+      --override integration=NAME  integration override for the run (repeat)
+      --organization ORG           organization the run acts for
+  dev                            Start the embedded Temporal dev server (Web UI) and a worker
+  server                         Start only the embedded Temporal dev server
+  check                          Validate the definitions and configurations, list the actions
+  schema [--out FILE]            Print the JSON Schema of definition files
+
+Options for every command:
+  --config FILE                  temporal.config.ts (default: ./temporal.config.ts if present)
+
+Connection settings follow Temporal's conventions: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
+TEMPORAL_TLS_*, TEMPORAL_PROFILE; also TEMPORAL_TASK_QUEUE and CUSTOM_INTEGRATIONS_DEFINITIONS.`;
+
+const COMMANDS = {
+  worker: workerCommand,
+  call: callCommand,
+  dev: devCommand,
+  server: serverCommand,
+  check: checkCommand,
+  schema: schemaCommand,
+} as const;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      input: { type: 'string' },
+      configuration: { type: 'string' },
+      override: { type: 'string', multiple: true },
+      organization: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [name, ...rest] = positionals;
+  if (values.help || !name) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const command = COMMANDS[name as keyof typeof COMMANDS];
+  if (!command) throw new UsageError(`unknown command "${name}"\n\n${USAGE}`);
+  const config = await loadTemporalConfig(values.config === undefined ? {} : { file: values.config });
+  return command({ config, args: rest, options: values });
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      const error = err as Error;
+      console.error(`custom-integrations: ${error instanceof UsageError || error.name === 'DefinitionError' ? error.message : error.stack ?? error.message}`);
+      process.exitCode = error instanceof UsageError ? 2 : 1;
+    },
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * Configurations declared in code or in temporal.config.ts, checked and read once when the worker starts, so a
+ * missing secret stops the worker with a clear message instead of failing calls later.
+ */
+import { requiredCredentials, credentialsFor, type CredentialValues } from '../auth/credentials';
+import { targetOf, type CompiledIntegrations } from '../definition/compile';
+import { DEFAULT_CONFIGURATION } from '../context';
+import { ConfigurationInput, type ConfigurationEntry } from './model';
+import { readSecret } from './secret-ref';
+import {
+  ConfigurationNotFoundError,
+  type ConfigurationRequest,
+  type ConfigurationSource,
+  type ResolvedConfiguration,
+} from './source';
+
+export class StaticConfigurations implements ConfigurationSource {
+  readonly #byKey = new Map<string, ResolvedConfiguration>();
+
+  constructor(integrations: CompiledIntegrations, inputs: readonly ConfigurationInput[], env: NodeJS.ProcessEnv = process.env) {
+    const problems: string[] = [];
+    inputs.forEach((input, index) => {
+      const parsed = ConfigurationInput.safeParse(input);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) problems.push(`configurations[${index}].${issue.path.join('.')}: ${issue.message}`);
+        return;
+      }
+      try {
+        const resolved = resolveEntry(integrations, parsed.data, env);
+        const key = keyOf(resolved);
+        if (this.#byKey.has(key)) throw new Error('is declared twice');
+        this.#byKey.set(key, resolved);
+      } catch (err) {
+        problems.push(`configuration ${describe(parsed.data)}: ${(err as Error).message}`);
+      }
+    });
+    if (problems.length) {
+      throw new Error(`invalid configurations:\n  ${problems.join('\n  ')}`);
+    }
+    // An integration without auth needs no credentials, so its Default configuration exists without being declared.
+    for (const [name, { definition }] of integrations) {
+      const request = { integration: name, configuration: DEFAULT_CONFIGURATION };
+      if (definition.auth.type === 'none' && !this.#byKey.has(keyOf({ ...request, name: DEFAULT_CONFIGURATION }))) {
+        this.#byKey.set(keyOf({ ...request, name: DEFAULT_CONFIGURATION }), {
+          integration: name,
+          name: DEFAULT_CONFIGURATION,
+          target: targetOf(definition),
+          credentials: credentialsFor(definition.auth, {}, definition.headers),
+        });
+      }
+    }
+  }
+
+  async resolve(request: ConfigurationRequest): Promise<ResolvedConfiguration> {
+    const found = this.#byKey.get(keyOf({ ...request, name: request.configuration }));
+    if (found) return found;
+    const available = [...this.#byKey.values()]
+      .filter((c) => c.integration === request.integration && c.organization === request.organization)
+      .map((c) => c.name);
+    throw new ConfigurationNotFoundError(request, available);
+  }
+}
+
+function keyOf(c: { integration: string; name: string; organization?: string }): string {
+  return JSON.stringify([c.organization ?? null, c.integration, c.name]);
+}
+
+function describe(entry: ConfigurationEntry): string {
+  return `${entry.organization ? `${entry.organization}/` : ''}${entry.integration}/${entry.name}`;
+}
+
+function resolveEntry(integrations: CompiledIntegrations, entry: ConfigurationEntry, env: NodeJS.ProcessEnv): ResolvedConfiguration {
+  const integration = integrations.get(entry.integration);
+  if (!integration) {
+    throw new Error(`names integration "${entry.integration}", which is not defined (defined: ${[...integrations.keys()].join(', ') || 'none'})`);
+  }
+  const { definition } = integration;
+  const where = `configuration ${describe(entry)}`;
+  const values: Record<string, ReturnType<typeof readSecret>> = {};
+  for (const field of ['apiKey', 'username', 'password', 'accessToken'] as const) {
+    const ref = entry[field];
+    if (ref !== undefined) values[field] = readSecret(ref, `${where}.${field}`, env);
+  }
+  const missing = requiredCredentials(definition.auth).filter((field) => values[field] === undefined);
+  if (missing.length) {
+    throw new Error(
+      `auth type ${definition.auth.type} needs ${missing.join(' and ')}; set ${missing.map((f) => `${f}: { env: "..." }`).join(', ')}`,
+    );
+  }
+  const target = { ...targetOf(definition), ...(entry.hostname && { hostname: entry.hostname }), ...(entry.basePath !== undefined && { basePath: entry.basePath }) };
+  return {
+    integration: entry.integration,
+    name: entry.name,
+    ...(entry.organization && { organization: entry.organization }),
+    target,
+    credentials: credentialsFor(definition.auth, values as CredentialValues, { ...definition.headers, ...entry.headers }),
+  };
+}
