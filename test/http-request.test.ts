@@ -1,6 +1,3 @@
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Response } from 'undici';
 import { Action } from '../src/definition/model';
 import { closeHttpAgent } from '../src/http/agent';
@@ -14,47 +11,8 @@ import {
 } from '../src/http/errors';
 import { executeHttp, type Credentials, type HttpRequest } from '../src/http/request';
 import { buildRequest } from '../src/http/url';
+import { json, serve, type Route, type Server } from './helpers/http-server';
 
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-type Route = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
-
-/** A real HTTP server on 127.0.0.1 that records what it receives and answers from a table of routes by path. */
-async function serve(routes: Record<string, Route>) {
-  const received: Received[] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-    const route = routes[new URL(req.url ?? '/', 'http://x').pathname] ?? routes['*'];
-    if (route) route(req, res, body);
-    else res.writeHead(500).end('no route');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    origin,
-    received,
-    last: () => received[received.length - 1] as Received,
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-}
-
-type Server = Awaited<ReturnType<typeof serve>>;
-
-const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string | string[]> = {}) =>
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
 const echo: Route = (req, res, body) =>
   json(res, 200, { method: req.method, url: req.url, headers: req.headers, body: body.toString() });
 const redirect = (status: number, location: string | (() => string)): Route => (_req, res) =>

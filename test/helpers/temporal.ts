@@ -1,0 +1,55 @@
+/**
+ * Access to the dev server that test/global-setup.ts starts. Every test file runs its own workers on its own task queues,
+ * and closes what it opened: `connection.close()` for each `testClient()`, `closeTestNativeConnection()` once in `afterAll`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+
+export interface TestServer {
+  address: string;
+  namespace: string;
+}
+
+export function testServer(): TestServer {
+  const address = process.env.TEMPORAL_ADDRESS;
+  const namespace = process.env.TEMPORAL_NAMESPACE;
+  if (!address || !namespace) {
+    throw new Error('TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE are not set: run the tests through jest, whose global setup starts the server.');
+  }
+  return { address, namespace };
+}
+
+/** A new client connection; the caller closes `connection`. */
+export async function testClient(): Promise<{ connection: Connection; client: Client }> {
+  const { address, namespace } = testServer();
+  const connection = await Connection.connect({ address });
+  return { connection, client: new Client({ connection, namespace }) };
+}
+
+let nativeConnection: Promise<NativeConnection> | undefined;
+
+/** One worker connection per test file, shared by its workers (each connection costs a native client). */
+export function testNativeConnection(): Promise<NativeConnection> {
+  if (!nativeConnection) {
+    const connecting = NativeConnection.connect({ address: testServer().address });
+    // A failed attempt must not be cached, or every later test would fail with the same error.
+    connecting.catch(() => {
+      if (nativeConnection === connecting) nativeConnection = undefined;
+    });
+    nativeConnection = connecting;
+  }
+  return nativeConnection;
+}
+
+export async function closeTestNativeConnection(): Promise<void> {
+  const open = nativeConnection;
+  nativeConnection = undefined;
+  const connection = await open?.catch(() => undefined);
+  await connection?.close();
+}
+
+/** Task queues are never shared between tests, so a worker from one test cannot pick up another's tasks. */
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
