@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { Definition } from './model';
 
 /** Where the published package serves the file; editors use it to tell schemas apart. */
-export const DEFINITION_SCHEMA_ID = 'https://unpkg.com/temporal-custom-integrations/definition.schema.json';
+export const DEFINITION_SCHEMA_ID = 'urn:temporal-custom-integrations:definition';
 
 export function definitionJsonSchema(): Record<string, unknown> {
   // The input side: what a file may contain, where keys with defaults are optional.
