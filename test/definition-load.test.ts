@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DefinitionError, type DefinitionProblem } from '../src/definition/errors';
 import { DEFINITION_SCHEMA_ID, definitionJsonSchema } from '../src/definition/json-schema';
 import { loadDefinitionFile, loadDefinitions, parseDefinition } from '../src/definition/load';
+import { actionPagination } from '../src/definition/model';
 import { findJsonSyntaxError, parsePointer, sourceLocation, SourceLocator, toPointer } from '../src/source-location';
 
 let scratch: string;
@@ -226,8 +227,20 @@ describe('validation problems', () => {
       actions: [{ name: 'listBirds', description: 'd', method: 'GET', path: '/birds', paginated: true, pagination: { defaultPageSize: 1001 } }],
     });
     expect(problemsOf(() => parseDefinition(text, { file: 'bird-shop.json' })).map((p) => [p.pointer, p.message])).toEqual([
-      ['/actions/0/pagination/defaultPageSize', 'must be at most 1000; got 1001'],
+      ['/actions/0/pagination/defaultPageSize', 'must be an integer from 1 to 1000; got 1001'],
     ]);
+  });
+
+  test('an action pagination override knows the pagination fields: a misspelt one is named, and it inherits the rest', () => {
+    const base = { ...MINIMAL, pagination: { type: 'index', resultsKey: 'items', indexParam: 'offset', pageLimit: 7 } };
+    const action = { name: 'listBirds', description: 'd', method: 'GET', path: '/birds', paginated: true };
+    const bad = json({ ...base, actions: [{ ...action, pagination: { resultKey: 'birds' } }] });
+    expect(problemsOf(() => parseDefinition(bad, { file: 'bird-shop.json' })).map((p) => [p.pointer, p.message])).toEqual([
+      ['/actions/0/pagination/resultKey', 'unknown key; did you mean "resultsKey"?'],
+    ]);
+    const good = parseDefinition(json({ ...base, actions: [{ ...action, pagination: { resultsKey: 'birds' } }] }), { file: 'bird-shop.json' });
+    expect(good.actions[0]?.pagination).toEqual({ resultsKey: 'birds' });
+    expect(actionPagination(good, good.actions[0]!)).toEqual({ type: 'index', resultsKey: 'birds', indexParam: 'offset', pageLimit: 7 });
   });
 
   test('an empty file and a file that is not an object', () => {

@@ -11,7 +11,14 @@ export interface IssueReport {
 
 /** One report per problem; an issue about several unknown keys gives one per key, each at its key. */
 export function describeIssues(schema: z.ZodType, issues: readonly z.core.$ZodIssue[], data: unknown): IssueReport[] {
-  return issues.flatMap((issue) => describeIssue(schema, issue, data));
+  // A per-action pagination override is checked alone and again merged over the default: report each problem once.
+  const seen = new Set<string>();
+  return issues
+    .flatMap((issue) => describeIssue(schema, issue, data))
+    .filter((report) => {
+      const key = JSON.stringify(report);
+      return !seen.has(key) && seen.add(key);
+    });
 }
 
 function describeIssue(schema: z.ZodType, issue: z.core.$ZodIssue, data: unknown): IssueReport[] {

@@ -241,9 +241,20 @@ export const RequestBody = z
   .strict();
 
 /** A per-action pagination: either a whole one, or fields that refine the integration's default of the same type. */
+/** The fields of every pagination type, all optional and without defaults: an unset field must not hide the default. */
+function overrideFields(): Record<string, z.ZodOptional> {
+  const fields: Record<string, z.ZodOptional> = {};
+  for (const variant of [IndexPagination, PagePagination, LinkPagination, PointerPagination]) {
+    for (const [key, schema] of Object.entries(variant.shape)) {
+      if (key !== 'type') fields[key] = ((schema instanceof z.ZodDefault ? schema.unwrap() : schema) as z.ZodType).optional();
+    }
+  }
+  return fields;
+}
+
 export const PaginationOverride = z
-  .object({ type: z.enum(['none', 'index', 'page', 'link', 'pointer']).optional() })
-  .catchall(z.unknown())
+  .object({ type: z.enum(['none', 'index', 'page', 'link', 'pointer']).optional(), ...overrideFields() })
+  .strict()
   .describe('Overrides the integration pagination for this action; unset fields come from the integration default.');
 
 export const Action = z
