@@ -1,12 +1,15 @@
 /**
  * `npm run demo`: the embedded Temporal dev server, the Pedro Aviary example API, a worker, and a workflow that
  * calls several actions. Prints the results and where to look in the Web UI; Ctrl-C stops everything.
- * `npm run demo -- --once` exits when the workflows are done.
+ * `npm run demo -- --once` exits when the workflows are done; `--free-ports` keeps clear of 7233, 8233 and 4010.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startConfiguredDevServer, untilInterrupted } from '../src/cli/commands/dev';
 import { loadTemporalConfig, workflowRunUrl, type TemporalConfig } from '../src/config/temporal-config';
 import { connectClient } from '../src/temporal/client';
@@ -29,18 +32,24 @@ function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
 
 async function main(): Promise<void> {
   const once = process.argv.includes('--once');
+  const freePorts = process.argv.includes('--free-ports');
+  // The demo fails one call on purpose; the worker's warning about it would only clutter the output.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const fileConfig = await loadTemporalConfig({ cwd: path.resolve(__dirname, '..', '..') });
 
   // A fresh key for each demo run: the worker reads it from the environment, as it would a real vendor's key.
   const apiKey = `demo-${randomBytes(12).toString('hex')}`;
   process.env.PEDRO_AVIARY_API_KEY = apiKey;
-  const vendor = await startPedroAviary({ apiKey, port: (await portInUse(DEMO_API_PORT)) ? 0 : DEMO_API_PORT });
+  const vendor = await startPedroAviary({ apiKey, port: freePorts || (await portInUse(DEMO_API_PORT)) ? 0 : DEMO_API_PORT });
   console.log(`Pedro Aviary example API on http://${vendor.hostname}/v1`);
 
   let devConfig: TemporalConfig = fileConfig;
-  if (await portInUse(fileConfig.devServer.port, fileConfig.devServer.ip)) {
-    console.log(`Port ${fileConfig.devServer.port} is taken; the demo's dev server uses free ports instead.`);
-    devConfig = { ...fileConfig, devServer: { ...fileConfig.devServer, port: 0, uiPort: 0 } };
+  let scratch: string | undefined;
+  if (freePorts || (await portInUse(fileConfig.devServer.port, fileConfig.devServer.ip))) {
+    if (!freePorts) console.log(`Port ${fileConfig.devServer.port} is taken; the demo's dev server uses free ports instead.`);
+    // Another server may own the configured SQLite file: this one keeps its state in a file of its own.
+    scratch = await mkdtemp(path.join(tmpdir(), 'custom-integrations-demo-'));
+    devConfig = { ...fileConfig, devServer: { ...fileConfig.devServer, port: 0, uiPort: 0, dbFilename: path.join(scratch, 'dev-server.sqlite') } };
   }
   const { server, config } = await startConfiguredDevServer(devConfig);
   const worker = await startWorker({
@@ -84,9 +93,9 @@ async function main(): Promise<void> {
 
     console.log(`\nWeb UI: ${config.uiUrl}/namespaces/${config.namespace}/workflows`);
     if (!once) {
-      console.log('Try: PEDRO_AVIARY_API_KEY=... is set inside this process only; in another shell, run');
-      console.log(`  TEMPORAL_ADDRESS=${server.address} npx custom-integrations call pedroAviary.getBird --param birdId=3`);
-      console.log('  (this demo\'s worker answers it). Ctrl-C stops the demo.');
+      console.log('In another shell, call an action through this demo\'s worker:');
+      console.log(`  TEMPORAL_ADDRESS=${server.address} node dist/src/cli/main.js call pedroAviary.getBird --param birdId=3`);
+      console.log('Ctrl-C stops the demo.');
       await untilInterrupted();
     }
   } finally {
@@ -95,6 +104,7 @@ async function main(): Promise<void> {
     await worker.stop();
     await server.stop();
     await vendor.close();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 }
 

@@ -3,6 +3,7 @@
  * `custom-integrations`: run a worker, call an action, start the embedded dev server.
  */
 import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadTemporalConfig } from '../config/temporal-config';
 import { UsageError } from './args';
 import { callCommand } from './commands/call';
@@ -28,6 +29,7 @@ Commands:
 
 Options for every command:
   --config FILE                  temporal.config.ts (default: ./temporal.config.ts if present)
+  --log-level LEVEL              Temporal SDK log level: TRACE, DEBUG, INFO, WARN (default), ERROR
 
 Connection settings follow Temporal's conventions: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
 TEMPORAL_TLS_*, TEMPORAL_PROFILE; also TEMPORAL_TASK_QUEUE and CUSTOM_INTEGRATIONS_DEFINITIONS.`;
@@ -53,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       override: { type: 'string', multiple: true },
       organization: { type: 'string' },
       out: { type: 'string' },
+      'log-level': { type: 'string', default: process.env.CUSTOM_INTEGRATIONS_LOG_LEVEL ?? 'WARN' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,8 +66,18 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name as keyof typeof COMMANDS];
   if (!command) throw new UsageError(`unknown command "${name}"\n\n${USAGE}`);
+  installLogger(values['log-level']);
   const config = await loadTemporalConfig(values.config === undefined ? {} : { file: values.config });
   return command({ config, args: rest, options: values });
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/** The SDK logs every worker state change at INFO; a CLI user wants warnings and errors unless they ask. */
+function installLogger(level: string): void {
+  const upper = level.toUpperCase() as LogLevel;
+  if (!LOG_LEVELS.includes(upper)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  Runtime.install({ logger: new DefaultLogger(upper) });
 }
 
 if (require.main === module) {
@@ -74,7 +87,9 @@ if (require.main === module) {
     },
     (err: unknown) => {
       const error = err as Error;
-      console.error(`custom-integrations: ${error instanceof UsageError || error.name === 'DefinitionError' ? error.message : error.stack ?? error.message}`);
+      // Our own errors say what to fix; only an unexpected one deserves a stack trace.
+      const expected = error instanceof UsageError || ['DefinitionError', 'ConfigurationError'].includes(error.name);
+      console.error(`custom-integrations: ${expected ? error.message : error.stack ?? error.message}`);
       process.exitCode = error instanceof UsageError ? 2 : 1;
     },
   );

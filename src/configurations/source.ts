@@ -37,3 +37,8 @@ export class ConfigurationNotFoundError extends Error {
     );
   }
 }
+
+/** Configurations that cannot be used as given (missing secret, unknown integration); the message lists every problem. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}

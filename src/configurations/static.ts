@@ -8,6 +8,7 @@ import { DEFAULT_CONFIGURATION } from '../context';
 import { ConfigurationInput, type ConfigurationEntry } from './model';
 import { readSecret } from './secret-ref';
 import {
+  ConfigurationError,
   ConfigurationNotFoundError,
   type ConfigurationRequest,
   type ConfigurationSource,
@@ -35,7 +36,7 @@ export class StaticConfigurations implements ConfigurationSource {
       }
     });
     if (problems.length) {
-      throw new Error(`invalid configurations:\n  ${problems.join('\n  ')}`);
+      throw new ConfigurationError(`invalid configurations:\n  ${problems.join('\n  ')}`);
     }
     // An integration without auth needs no credentials, so its Default configuration exists without being declared.
     for (const [name, { definition }] of integrations) {

@@ -1,0 +1,62 @@
+/**
+ * temporal-custom-integrations: any REST API as durable Temporal activities.
+ * Workflow code imports `temporal-custom-integrations/workflow`; everything else is here.
+ */
+export { CustomIntegrationsPlugin, PLUGIN_NAME, type CustomIntegrationsPluginOptions } from './temporal/plugin';
+export { withIntegrationContext } from './temporal/client-context';
+export { activityIntegrationContext } from './temporal/activity-context';
+export { connectClient } from './temporal/client';
+export { createWorker, startWorker, BUILTIN_WORKFLOWS_PATH, type CreateWorkerOptions, type RunningWorker } from './temporal/worker';
+export * as searchAttributes from './temporal/search-attributes';
+export { createActivities, type ActivitiesOptions, type ActionActivity, type CustomApiRequestActivity } from '../activities';
+
+export {
+  defineConfig,
+  loadTemporalConfig,
+  resolveTemporalConfig,
+  workflowRunUrl,
+  type TemporalConfig,
+  type TemporalConfigInput,
+} from './config/temporal-config';
+
+export {
+  Definition,
+  Action,
+  Auth,
+  Pagination,
+  Parameter,
+  type DefinitionInput,
+  type HttpMethod,
+} from './definition/model';
+export { loadDefinitions, loadDefinitionFile, parseDefinition } from './definition/load';
+export { DefinitionError, type DefinitionProblem } from './definition/errors';
+export { definitionJsonSchema } from './definition/json-schema';
+export { compileDefinitions, type CompiledAction, type CompiledIntegration, type CompiledIntegrations } from './definition/compile';
+
+export { ConfigurationInput, SecretRef } from './configurations/model';
+export { Secret } from './configurations/secret';
+export { StaticConfigurations } from './configurations/static';
+export {
+  ConfigurationError,
+  ConfigurationNotFoundError,
+  type ConfigurationRequest,
+  type ConfigurationSource,
+  type ResolvedConfiguration,
+} from './configurations/source';
+export { DEFAULT_CONFIGURATION, type IntegrationContext, type ActionCallOptions } from './context';
+
+export { callAction, callCustomRequest } from './actions/call';
+export { CustomApiRequest, type CustomApiResponse } from './custom-api-request';
+export {
+  HttpError,
+  HttpStatusError,
+  HttpNetworkError,
+  InvalidResponseError,
+  InvalidInputError,
+  UnsafeUrlError,
+  TooManyRedirectsError,
+} from './http/errors';
+export { closeHttpAgent } from './http/agent';
+
+export { startDevServer, type DevServer, type DevServerOptions } from './devserver/dev-server';
+export { ensureTemporalCli, findTemporalCli, TEMPORAL_CLI_VERSION } from './devserver/cli-binary';
