@@ -1,0 +1,112 @@
+/**
+ * The CLI as a user runs it: `custom-integrations worker` in one process, `call` in another, against the real dev
+ * server and the shipped Pedro Aviary definition, pointed at a local Pedro Aviary API.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startPedroAviary, type PedroAviaryServer } from '../demo/pedro-aviary-server';
+import { INTEGRATION } from '../src/temporal/search-attributes';
+import { CLI, ROOT, run, start, type Running } from './helpers/processes';
+import { testClient, uniqueTaskQueue } from './helpers/temporal';
+
+const apiKey = `cli-${randomBytes(12).toString('hex')}`;
+let vendor: PedroAviaryServer;
+let scratch: string;
+let configFile: string;
+let worker: Running | undefined;
+const env = { PEDRO_AVIARY_API_KEY: apiKey, CUSTOM_INTEGRATIONS_LOG_LEVEL: 'WARN' };
+const cli = (...args: string[]) => run(CLI, [...args, '--config', configFile], env);
+
+beforeAll(async () => {
+  vendor = await startPedroAviary({ apiKey });
+  scratch = mkdtempSync(path.join(tmpdir(), 'cli-test-'));
+  configFile = path.join(scratch, 'temporal.config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      taskQueue: uniqueTaskQueue('cli'),
+      definitionsDir: path.join(ROOT, 'definitions'),
+      configurations: [{ integration: 'pedroAviary', apiKey: { env: 'PEDRO_AVIARY_API_KEY' }, hostname: vendor.hostname }],
+    }),
+  );
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await vendor?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+test('check lists the actions of the definitions folder', async () => {
+  const { code, stdout } = await cli('check');
+  expect(code).toBe(0);
+  expect(stdout).toContain('pedroAviary.getBird  GET /birds/{birdId}');
+  expect(stdout).toContain('pedroAviary.listBirds  GET /birds  (paginated: index)');
+  expect(stdout).toContain('1 integrations OK');
+});
+
+test('a worker without its secret refuses to start and names the variable', async () => {
+  const { code, stderr } = await run(CLI, ['worker', '--config', configFile], { PEDRO_AVIARY_API_KEY: '' });
+  expect(code).toBe(1);
+  expect(stderr).toContain('PEDRO_AVIARY_API_KEY, which is not set');
+  expect(stderr).not.toContain('    at '); // a message, not a stack trace
+});
+
+describe('with a worker running', () => {
+  beforeAll(async () => {
+    worker = start(CLI, ['worker', '--config', configFile], env);
+    await worker.waitFor(/Worker polling task queue/);
+  });
+
+  test('call runs the action in a workflow, prints the result and the Web UI link', async () => {
+    const { code, stdout, stderr } = await cli('call', 'pedroAviary.getBird', '--param', 'birdId=3');
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    expect(JSON.parse(stdout)).toEqual({ id: 3, name: 'Pedro 3', species: 'Zebra finch', wingspanCm: 32 });
+    const link = stderr.match(/http:\/\/\S+\/namespaces\/default\/workflows\/(call-pedroAviary\.getBird-[\w-]+)\/[\w-]+\/history/);
+    expect(link).not.toBeNull();
+
+    // Operators find such runs by integration in the Web UI.
+    const { client, connection } = await testClient();
+    try {
+      const description = await client.workflow.getHandle(link?.[1] ?? '').describe();
+      expect(description.typedSearchAttributes.get(INTEGRATION)).toBe('pedroAviary');
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test('a request body and query parameters from --param', async () => {
+    const created = await cli('call', 'pedroAviary.createSighting', '--param', 'body={"birdId":5,"location":"Porto"}');
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ birdId: 5, location: 'Porto', count: 1 });
+    const listed = await cli('call', 'pedroAviary.listBirds', '--param', 'limit=2', '--param', 'offset=4');
+    expect(JSON.parse(listed.stdout).results.map((b: { id: number }) => b.id)).toEqual([5, 6]);
+  });
+
+  test('an API error fails the call with the status and the API message', async () => {
+    const { code, stderr } = await cli('call', 'pedroAviary.getBird', '--param', 'birdId=999');
+    expect(code).toBe(1);
+    expect(stderr).toContain('404');
+    expect(stderr).toContain('no bird 999');
+  });
+
+  test('the worker stops cleanly on SIGTERM', async () => {
+    const finished = await worker?.stop('SIGTERM');
+    worker = undefined;
+    expect(finished?.code).toBe(0);
+  });
+});
+
+test.each([
+  [['call', 'pedroAviary.fly'], 'pedroAviary has no action "fly" (actions: listBirds, getBird, getPhotoRecords, createSighting)'],
+  [['call', 'parrots.getBird'], 'unknown integration "parrots" (known: pedroAviary)'],
+  [['call', 'pedroAviary.getBird', '--param', 'birdId=abc'], '--param birdId: "abc" is not an integer'],
+  [['call', 'pedroAviary.getBird', '--override', 'pedroAviary'], '--override expects integration=configuration'],
+  [['launch'], 'unknown command "launch"'],
+])('usage errors exit with 2 and say what is wrong: %j', async (args, message) => {
+  const { code, stderr } = await cli(...args);
+  expect(code).toBe(2);
+  expect(stderr).toContain(message);
+});
