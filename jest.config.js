@@ -10,4 +10,6 @@ module.exports = {
   testTimeout: 60_000,
   // Several files start Temporal workers (native threads, bundling); two cores cannot run many at once.
   maxWorkers: 2,
+  setupFiles: ['<rootDir>/test/setup-logging.ts'],
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { DefaultLogger, Runtime, Worker, type LogEntry } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { Definition, type DefinitionInput } from '../src/definition/model';
 import { closeHttpAgent } from '../src/http/agent';
 import { CustomIntegrationsPlugin } from '../src/temporal/plugin';
@@ -12,10 +12,8 @@ import { withIntegrationContext } from '../src/temporal/client-context';
 import { closeTestNativeConnection, testClient, testNativeConnection, uniqueTaskQueue } from './helpers/temporal';
 import { json, serve, type Server } from './helpers/http-server';
 import type * as workflows from './fixtures/action-workflows';
+import { workerLogs } from './setup-logging';
 
-// Everything the worker logs, at every level, so the secrets test can read it all.
-const logs: LogEntry[] = [];
-Runtime.install({ logger: new DefaultLogger('TRACE', (entry) => logs.push(entry)) });
 
 const secret = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;
 const SECRETS = {
@@ -293,7 +291,9 @@ describe('secrets', () => {
       const history = await client.workflow.getHandle(handle.workflowId).fetchHistory();
       readable(history, texts);
     }
-    readable(logs.map((entry) => [entry.message, JSON.stringify(entry.meta ?? {})]), texts);
+    // The worker logged the failed calls: the log check below reads real lines.
+    expect(workerLogs.some((entry) => entry.message === 'Activity failed')).toBe(true);
+    readable(workerLogs.map((entry) => [entry.message, JSON.stringify(entry.meta ?? {})]), texts);
     const all = texts.join('\n');
     expect(all).toContain('keyed.whoami'); // the check reads real content
     for (const value of [...Object.entries(SECRETS).filter(([k]) => k !== 'username').map(([, v]) => v), BASIC]) {
