@@ -110,3 +110,34 @@ test.each([
   expect(code).toBe(2);
   expect(stderr).toContain(message);
 });
+
+test('dev starts its own dev server and a worker, answers calls, and stops both on Ctrl-C', async () => {
+  const devConfig = path.join(scratch, 'dev.config.json');
+  writeFileSync(
+    devConfig,
+    JSON.stringify({
+      definitionsDir: path.join(ROOT, 'definitions'),
+      configurations: [{ integration: 'pedroAviary', apiKey: { env: 'PEDRO_AVIARY_API_KEY' }, hostname: vendor.hostname }],
+      devServer: { port: 0, uiPort: 0, dbFilename: path.join(scratch, 'dev.sqlite') },
+    }),
+  );
+  // Its own server, not the suite's: TEMPORAL_ADDRESS must not point the worker elsewhere.
+  const devEnv = { ...env, TEMPORAL_ADDRESS: '' };
+  const dev = start(CLI, ['dev', '--config', devConfig], devEnv);
+  try {
+    await dev.waitFor(/Worker polling task queue/);
+    const [, address, ui] = dev.output().match(/Temporal dev server on (\S+), Web UI (\S+)/) ?? [];
+    expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(address).not.toBe(process.env.TEMPORAL_ADDRESS);
+    expect((await fetch(ui ?? '')).status).toBe(200);
+    const called = await run(CLI, ['call', 'pedroAviary.getBird', '--param', 'birdId=2', '--config', devConfig], {
+      ...devEnv,
+      TEMPORAL_ADDRESS: address,
+    });
+    expect(JSON.parse(called.stdout)).toMatchObject({ id: 2, name: 'Pedro 2' });
+  } finally {
+    const finished = await dev.stop('SIGINT');
+    expect(finished.code).toBe(0);
+  }
+  expect(dev.output()).not.toContain(apiKey);
+});

@@ -17,6 +17,11 @@ describe('buildRequest: path', () => {
     ],
   });
 
+  it.each([['a string', 'abc'], ['an array', [1]], ['null', null]])('refuses %s as input: inputs are an object', (_kind, input) => {
+    expect(() => buildRequest(target, getItem, input as never)).toThrow(InvalidInputError);
+    expect(() => buildRequest(target, getItem, input as never)).toThrow(`act takes one object of inputs keyed by parameter name`);
+  });
+
   it('fills placeholders, encoding the value into its own segment', () => {
     const { url, method } = buildRequest(target, getItem, { id: 'a/../b?c=1#d', part: 42 });
     expect(method).toBe('GET');

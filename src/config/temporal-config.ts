@@ -75,6 +75,7 @@ export function resolveTemporalConfig(
   input: TemporalConfigInput,
   { env = process.env, baseDir = process.cwd(), file }: { env?: NodeJS.ProcessEnv; baseDir?: string; file?: string } = {},
 ): TemporalConfig {
+  // An empty variable counts as unset, as in a shell `VAR= command`.
   const envVars = definedOnly(env);
   const fromToml = loadClientConfigProfile({ disableEnv: true, overrideEnvVars: envVars });
   const fromEnv = loadClientConfigProfile({ disableFile: true, overrideEnvVars: envVars });
@@ -98,11 +99,11 @@ export function resolveTemporalConfig(
     profile,
     connection: toClientOptions(profile).connectionOptions,
     namespace: profile.namespace,
-    taskQueue: env.TEMPORAL_TASK_QUEUE ?? taskQueue ?? DEFAULT_TASK_QUEUE,
-    definitionsDir: path.resolve(baseDir, env.CUSTOM_INTEGRATIONS_DEFINITIONS ?? definitionsDir ?? 'definitions'),
+    taskQueue: envVars.TEMPORAL_TASK_QUEUE ?? taskQueue ?? DEFAULT_TASK_QUEUE,
+    definitionsDir: path.resolve(baseDir, envVars.CUSTOM_INTEGRATIONS_DEFINITIONS ?? definitionsDir ?? 'definitions'),
     configurations: configurations ?? [],
     devServer: dev,
-    uiUrl: (env.TEMPORAL_UI_URL ?? uiUrl ?? `http://localhost:${dev.uiPort}`).replace(/\/+$/, ''),
+    uiUrl: (envVars.TEMPORAL_UI_URL ?? uiUrl ?? `http://localhost:${dev.uiPort}`).replace(/\/+$/, ''),
     ...(file && { file }),
   };
 }
@@ -124,5 +125,5 @@ function compact<T extends object>(value: T): Partial<T> {
 }
 
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
-  return compact(env) as Record<string, string>;
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
 }

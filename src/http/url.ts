@@ -42,6 +42,10 @@ export function sameOrigin(a: URL, b: URL): boolean {
 }
 
 export function buildRequest(target: Target, action: Action, input: Readonly<Record<string, unknown>>): PreparedRequest {
+  // Inputs arrive from workflow code through Temporal, so their shape is checked, not assumed.
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidInputError(`${action.name} takes one object of inputs keyed by parameter name (and "body"), not ${kindOf(input)}`);
+  }
   const origin = compiledTarget(target);
   const compiled = compiledAction(action);
   for (const key in input) {
