@@ -275,6 +275,10 @@ export const Action = z
     deprecated: z.boolean().default(false),
     tags: z.array(z.string()).default([]),
     timeoutMs: z.number().int().min(1).max(600_000).optional().describe('Per-request timeout; default 30 s.'),
+    operationId: z
+      .string()
+      .optional()
+      .describe('The operation this action was imported from (its operationId, or "METHOD /path"): re-imports match on it.'),
   })
   .strict()
   .superRefine((action, ctx) => {
@@ -316,6 +320,19 @@ export type Action = z.infer<typeof Action>;
 // ---------------------------------------------------------------------------------------------------------------
 // The integration
 
+/** Where an imported definition came from, and what the user removed from it, so a re-import keeps it removed. */
+export const ImportSource = z
+  .object({
+    source: z.string().optional().describe('The spec file or URL imported.'),
+    title: z.string().optional(),
+    version: z.string().optional(),
+    removedOperations: z
+      .array(z.string())
+      .default([])
+      .describe('Operations (operationId or "METHOD /path") removed by the user; re-imports leave them out.'),
+  })
+  .strict();
+
 export const STATUSES = ['draft', 'published', 'hidden', 'deprecated'] as const;
 
 export const Definition = z
@@ -345,6 +362,11 @@ export const Definition = z
     auth: Auth.default({ type: 'none' }),
     pagination: Pagination.default({ type: 'none' }).describe('Default pagination of the paginated actions.'),
     actions: z.array(Action).default([]),
+    schemas: z
+      .record(z.string(), JsonSchemaObject)
+      .default({})
+      .describe('Named schemas shared by the actions, referenced as {"$ref": "#/schemas/Name"} (an imported spec\'s components).'),
+    import: ImportSource.optional(),
   })
   .strict()
   .superRefine((def, ctx) => {
