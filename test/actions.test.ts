@@ -174,6 +174,14 @@ describe('each auth kind', () => {
   });
 });
 
+test('each activity carries a readable summary for the Web UI', async () => {
+  const handle = await start('callMany', [[{ integration: 'open', action: 'whoami' }]]);
+  await handle.result();
+  const { events } = await handle.fetchHistory();
+  const scheduled = events?.find((e) => e.activityTaskScheduledEventAttributes)?.userMetadata?.summary;
+  expect(scheduled?.data && Buffer.from(scheduled.data).toString()).toBe('"open.whoami"');
+});
+
 describe('failures', () => {
   test('a 404 fails at once, not retried, with status, method, path and the body excerpt', async () => {
     const failure = await activityFailure(run('callAction', [{ integration: 'open', action: 'missing' }]));

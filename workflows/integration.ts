@@ -72,10 +72,26 @@ export function integration<N extends string>(name: N, options: IntegrationOptio
         return (input: ActionInput | undefined, call?: ActionCallOptions) => {
           const configuration = call?.configuration ?? options.configuration;
           const args = configuration === undefined ? [input ?? {}] : [input ?? {}, { configuration }];
-          return scheduleAction(`${name}.${action}`, args, options.activityOptions);
+          const activityType = `${name}.${action}`;
+          return scheduleAction(activityType, args, { summary: callSummary(activityType, input), ...options.activityOptions });
         };
       },
     },
   );
   return handle as IntegrationActions<N>;
+}
+
+const SUMMARY_LENGTH = 120;
+
+/**
+ * What the Web UI shows for an action call: `pedroAviary.getBird birdId=3`. Parameters only, not the body; the
+ * activity's input holds the same values, so this reveals nothing new.
+ */
+export function callSummary(activityType: string, input: ActionInput | undefined): string {
+  const params = Object.entries(input ?? {})
+    .filter(([key, value]) => key !== 'body' && value !== undefined)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+  const summary = params ? `${activityType} ${params}` : activityType;
+  return summary.length <= SUMMARY_LENGTH ? summary : `${summary.slice(0, SUMMARY_LENGTH - 1)}…`;
 }
