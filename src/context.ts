@@ -39,8 +39,8 @@ export function parseIntegrationContext(value: unknown): IntegrationContext {
   if (value === undefined || value === null) return EMPTY_CONTEXT;
   if (typeof value !== 'object') throw new TypeError(`${CONTEXT_HEADER} header is not an object`);
   const { organization, overrides } = value as Record<string, unknown>;
-  if (organization !== undefined && typeof organization !== 'string') {
-    throw new TypeError(`${CONTEXT_HEADER} header: organization must be a string`);
+  if (organization !== undefined && (typeof organization !== 'string' || organization === '')) {
+    throw new TypeError(`${CONTEXT_HEADER} header: organization must be a non-empty string`);
   }
   const checked: Record<string, string> = {};
   if (overrides !== undefined) {

@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { DEFAULT_CONFIGURATION } from '../context';
 import { BasePath, Hostname } from '../definition/model';
 
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL = /^[^\u0000-\u001f]*$/;
+
 export const SecretRef = z
   .union([
     z.string().min(1),
@@ -18,8 +21,8 @@ export type SecretRef = z.infer<typeof SecretRef>;
 export const ConfigurationInput = z
   .object({
     integration: z.string().min(1),
-    name: z.string().min(1).max(100).default(DEFAULT_CONFIGURATION),
-    organization: z.string().min(1).optional(),
+    name: z.string().min(1).max(100).regex(NO_CONTROL, 'control characters are not allowed').default(DEFAULT_CONFIGURATION),
+    organization: z.string().min(1).max(100).regex(NO_CONTROL, 'control characters are not allowed').optional(),
     hostname: Hostname.optional().describe('Overrides the definition hostname for this configuration.'),
     basePath: BasePath.optional(),
     headers: z.record(z.string(), z.string()).default({}).describe('Extra headers, added to the definition ones.'),

@@ -28,7 +28,7 @@ export class StaticConfigurations implements ConfigurationSource {
       }
       try {
         const resolved = resolveEntry(integrations, parsed.data, env);
-        const key = keyOf(resolved);
+        const key = keyOf(resolved.organization, resolved.integration, resolved.name);
         if (this.#byKey.has(key)) throw new Error('is declared twice');
         this.#byKey.set(key, resolved);
       } catch (err) {
@@ -40,9 +40,9 @@ export class StaticConfigurations implements ConfigurationSource {
     }
     // An integration without auth needs no credentials, so its Default configuration exists without being declared.
     for (const [name, { definition }] of integrations) {
-      const request = { integration: name, configuration: DEFAULT_CONFIGURATION };
-      if (definition.auth.type === 'none' && !this.#byKey.has(keyOf({ ...request, name: DEFAULT_CONFIGURATION }))) {
-        this.#byKey.set(keyOf({ ...request, name: DEFAULT_CONFIGURATION }), {
+      const key = keyOf(undefined, name, DEFAULT_CONFIGURATION);
+      if (definition.auth.type === 'none' && !this.#byKey.has(key)) {
+        this.#byKey.set(key, {
           integration: name,
           name: DEFAULT_CONFIGURATION,
           target: targetOf(definition),
@@ -53,7 +53,7 @@ export class StaticConfigurations implements ConfigurationSource {
   }
 
   async resolve(request: ConfigurationRequest): Promise<ResolvedConfiguration> {
-    const found = this.#byKey.get(keyOf({ ...request, name: request.configuration }));
+    const found = this.#byKey.get(keyOf(request.organization, request.integration, request.configuration));
     if (found) return found;
     const available = [...this.#byKey.values()]
       .filter((c) => c.integration === request.integration && c.organization === request.organization)
@@ -62,8 +62,9 @@ export class StaticConfigurations implements ConfigurationSource {
   }
 }
 
-function keyOf(c: { integration: string; name: string; organization?: string }): string {
-  return JSON.stringify([c.organization ?? null, c.integration, c.name]);
+/** Runs on every activity call: a plain string, no allocation beyond it. Names hold no control characters (NUL). */
+function keyOf(organization: string | undefined, integration: string, name: string): string {
+  return `${organization ?? ''}\0${integration}\0${name}`;
 }
 
 function describe(entry: ConfigurationEntry): string {
