@@ -6,10 +6,12 @@ import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadTemporalConfig } from '../config/temporal-config';
 import { UsageError } from './args';
+import { actionsCommand } from './commands/actions';
 import { callCommand } from './commands/call';
 import { checkCommand } from './commands/check';
 import { devCommand, serverCommand } from './commands/dev';
 import { schemaCommand } from './commands/schema';
+import { typesCommand } from './commands/types-command';
 import { workerCommand } from './commands/worker';
 
 const USAGE = `Usage: custom-integrations <command> [options]
@@ -26,6 +28,14 @@ Commands:
   server                         Start only the embedded Temporal dev server
   check                          Validate the definitions and configurations, list the actions
   schema [--out FILE]            Print the JSON Schema of definition files
+  types [--out FILE] [--module NAME]
+                                 Write TypeScript types of every action's input and output (default integrations.d.ts)
+  actions list FILE              List the actions of a definition file
+  actions rename FILE [ACTION...] --pattern RE --replacement TEXT [--flags F]
+          [--target name|title|description|both] [--camel-case] [--apply]
+                                 Preview regex renames of actions; --apply writes them
+  actions deprecate FILE ACTION... [--undo]
+  actions remove FILE ACTION...  Removed imported operations stay out of re-imports
 
 Options for every command:
   --config FILE                  temporal.config.ts (default: ./temporal.config.ts if present)
@@ -41,6 +51,8 @@ const COMMANDS = {
   server: serverCommand,
   check: checkCommand,
   schema: schemaCommand,
+  types: typesCommand,
+  actions: actionsCommand,
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
@@ -55,6 +67,14 @@ export async function main(argv: string[]): Promise<number> {
       override: { type: 'string', multiple: true },
       organization: { type: 'string' },
       out: { type: 'string' },
+      module: { type: 'string' },
+      pattern: { type: 'string' },
+      replacement: { type: 'string' },
+      flags: { type: 'string' },
+      target: { type: 'string' },
+      'camel-case': { type: 'boolean' },
+      apply: { type: 'boolean' },
+      undo: { type: 'boolean' },
       'log-level': { type: 'string', default: process.env.CUSTOM_INTEGRATIONS_LOG_LEVEL ?? 'WARN' },
       help: { type: 'boolean', short: 'h' },
     },

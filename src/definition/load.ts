@@ -102,7 +102,8 @@ function checkFile(file: string): Checked {
   return checkDefinition(text, file, formatOf(file, text));
 }
 
-function formatOf(file: string, text: string): SourceFormat {
+/** The format a definition file is read in: by extension, else JSON if the text starts with "{". */
+export function formatOf(file: string, text: string): SourceFormat {
   const extension = path.extname(file).toLowerCase();
   if (extension === '.json') return 'json';
   if (extension === '.yaml' || extension === '.yml') return 'yaml';

@@ -8,6 +8,18 @@ export interface CommandOptions {
   readonly override?: string[];
   readonly organization?: string;
   readonly out?: string;
+  /** `actions rename`: the regex, its flags, the replacement, the field(s) renamed. */
+  readonly pattern?: string;
+  readonly flags?: string;
+  readonly replacement?: string;
+  readonly target?: string;
+  readonly 'camel-case'?: boolean;
+  /** `actions rename` only previews unless this is set. */
+  readonly apply?: boolean;
+  /** `actions deprecate --undo` un-deprecates. */
+  readonly undo?: boolean;
+  /** `types`: the module the generated declarations augment. */
+  readonly module?: string;
 }
 
 export interface CommandContext {
