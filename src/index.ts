@@ -60,3 +60,8 @@ export { closeHttpAgent } from './http/agent';
 
 export { startDevServer, type DevServer, type DevServerOptions } from './devserver/dev-server';
 export { ensureTemporalCli, findTemporalCli, TEMPORAL_CLI_VERSION } from './devserver/cli-binary';
+
+export { generateTypes } from './types/generate';
+export { previewRename, applyRename, deprecateActions, removeActions } from './definition/edit';
+export { EditError } from './definition/validate';
+export { mergeReimport } from './openapi/reimport';
