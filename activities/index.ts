@@ -1,5 +1,6 @@
 /**
- * The activities a worker registers: one per action (`<integration>.<action>`) and the generic customApiRequest.
+ * The activities a worker registers: one per action (`<integration>.<action>`), the generic customApiRequest and the
+ * page activity of the paginate workflow.
  * Their arguments hold only parameters and names; credentials are looked up on the worker for each call.
  */
 import { Context, log } from '@temporalio/activity';
@@ -7,20 +8,26 @@ import { callAction, callCustomRequest } from '../src/actions/call';
 import { chooseConfiguration, type ActionCallOptions } from '../src/context';
 import { CUSTOM_API_REQUEST, CustomApiRequest, type CustomApiResponse } from '../src/custom-api-request';
 import type { CompiledAction, CompiledIntegrations } from '../src/definition/compile';
-import type { ConfigurationSource, ResolvedConfiguration } from '../src/configurations/source';
+import type { ConfigurationSource } from '../src/configurations/source';
 import { activityIntegrationContext } from '../src/temporal/activity-context';
+import { FETCH_PAGE, type PageHandler } from '../src/pagination/model';
 import { toActivityFailure } from './failures';
+import { fetchPageActivity, type ConfigurationFor, type FetchPageActivity } from './fetch-page';
 
 export interface ActivitiesOptions {
   readonly integrations: CompiledIntegrations;
   readonly configurations: ConfigurationSource;
+  /** forEachPage handlers by name; each receives the pages of the paginations that name it. */
+  readonly pageHandlers?: Readonly<Record<string, PageHandler>>;
 }
 
 export type ActionActivity = (input?: Record<string, unknown>, call?: ActionCallOptions) => Promise<unknown>;
 export type CustomApiRequestActivity = (request: CustomApiRequest, call?: ActionCallOptions) => Promise<CustomApiResponse>;
 
-export function createActivities({ integrations, configurations }: ActivitiesOptions): Record<string, ActionActivity | CustomApiRequestActivity> {
-  const configurationFor = (integration: string, call: ActionCallOptions | undefined): Promise<ResolvedConfiguration> => {
+type Activity = ActionActivity | CustomApiRequestActivity | FetchPageActivity;
+
+export function createActivities({ integrations, configurations, pageHandlers = {} }: ActivitiesOptions): Record<string, Activity> {
+  const configurationFor: ConfigurationFor = (integration, call) => {
     const context = activityIntegrationContext();
     return configurations.resolve({
       integration,
@@ -29,7 +36,7 @@ export function createActivities({ integrations, configurations }: ActivitiesOpt
     });
   };
 
-  const activities: Record<string, ActionActivity | CustomApiRequestActivity> = {};
+  const activities: Record<string, Activity> = {};
   for (const integration of integrations.values()) {
     for (const action of integration.actions.values()) {
       activities[action.activityName] = actionActivity(action, configurationFor);
@@ -51,13 +58,11 @@ export function createActivities({ integrations, configurations }: ActivitiesOpt
     }
   };
   activities[CUSTOM_API_REQUEST] = customApiRequest;
+  activities[FETCH_PAGE] = fetchPageActivity(integrations, configurationFor, pageHandlers);
   return activities;
 }
 
-function actionActivity(
-  action: CompiledAction,
-  configurationFor: (integration: string, call: ActionCallOptions | undefined) => Promise<ResolvedConfiguration>,
-): ActionActivity {
+function actionActivity(action: CompiledAction, configurationFor: ConfigurationFor): ActionActivity {
   return async (input = {}, call) => {
     if (action.action.deprecated) {
       log.warn(`${action.activityName} is deprecated; it keeps working, but move to its replacement`);

@@ -15,7 +15,10 @@ export {
   type IntegrationOptions,
   type ActionFunction,
   type ActionInput,
+  type PaginateOptions,
 } from './integration';
+export type { PaginateResult, PaginateProgress } from './paginate';
+export type { Page, PageHandler, Position, StopReason } from '../src/pagination/model';
 export { integrationContext } from './context';
 export type { IntegrationContext, ActionCallOptions } from '../src/context';
 export type { CustomApiRequest, CustomApiResponse } from '../src/custom-api-request';

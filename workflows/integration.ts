@@ -1,9 +1,11 @@
 /**
  * Calling integration actions from workflow code: `integration('pedroAviary').getPhotoRecords({ limit: 10 })`
- * schedules the activity `pedroAviary.getPhotoRecords` with sensible timeouts and retries.
+ * schedules the activity `pedroAviary.getPhotoRecords` with sensible timeouts and retries;
+ * `.getPhotoRecords.paginate(input, { pageLimit })` runs the whole pagination as a `paginate` child workflow.
  */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { executeChild, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { ActionCallOptions } from '../src/context';
+import type { paginate, PaginateRequest, PaginateResult } from './paginate';
 
 /**
  * Typed actions, filled in by the types `custom-integrations types` generates:
@@ -21,7 +23,24 @@ export interface IntegrationRegistry {}
 
 export type ActionInput = Record<string, unknown>;
 
-export type ActionFunction<I, O> = (input: I, options?: ActionCallOptions) => Promise<O>;
+export interface PaginateOptions extends ActionCallOptions {
+  /** The most pages fetched; default the action's pageLimit (20 unless its definition says otherwise). */
+  readonly pageLimit?: number;
+  /** Options of the page activities (timeouts, retry policy, task queue). */
+  readonly activityOptions?: ActivityOptions;
+  /** Pages per run of the child before it continues as new. */
+  readonly pagesPerRun?: number;
+}
+
+export type ActionFunction<I, O> = ((input: I, options?: ActionCallOptions) => Promise<O>) & {
+  /** Every page, collected: the result holds the items (bounded by the page limit and the payload size). */
+  readonly paginate: (input: I, options?: PaginateOptions) => Promise<PaginateResult>;
+  /**
+   * Every page handed to the page handler registered with the plugin under `handler`, on the worker; the items never
+   * pass through workflow history, so this suits exports of any size.
+   */
+  readonly forEachPage: (input: I, handler: string, options?: PaginateOptions) => Promise<PaginateResult>;
+};
 
 interface ActionTypes {
   input: unknown;
@@ -69,17 +88,46 @@ export function integration<N extends string>(name: N, options: IntegrationOptio
       get(_target, action) {
         // `then` stays undefined so that awaiting a handle by mistake does not schedule an activity named "then".
         if (typeof action !== 'string' || action === 'then') return undefined;
-        return (input: ActionInput | undefined, call?: ActionCallOptions) => {
-          const configuration = call?.configuration ?? options.configuration;
+        const call = (input: ActionInput | undefined, callOptions?: ActionCallOptions) => {
+          const configuration = callOptions?.configuration ?? options.configuration;
           const args = configuration === undefined ? [input ?? {}] : [input ?? {}, { configuration }];
           const activityType = `${name}.${action}`;
           return scheduleAction(activityType, args, { summary: callSummary(activityType, input), ...options.activityOptions });
         };
+        const paginateChild = (input: ActionInput | undefined, handler: string | undefined, paging: PaginateOptions = {}) => {
+          const configuration = paging.configuration ?? options.configuration;
+          const activityOptions = paging.activityOptions ?? options.activityOptions;
+          const request: PaginateRequest = {
+            integration: name,
+            action,
+            input: input ?? {},
+            ...(configuration !== undefined && { configuration }),
+            ...(handler !== undefined && { handler }),
+            ...(paging.pageLimit !== undefined && { pageLimit: paging.pageLimit }),
+            ...(paging.pagesPerRun !== undefined && { pagesPerRun: paging.pagesPerRun }),
+            ...(activityOptions && { activityOptions }),
+          };
+          return executeChild<typeof paginate>('paginate', {
+            args: [request],
+            workflowId: `${workflowInfo().workflowId}/paginate/${name}.${action}/${++paginations}`,
+            staticSummary: `${name}.${action}${handler ? ` → ${handler}` : ''}`,
+          });
+        };
+        return Object.assign(call, {
+          paginate: (input: ActionInput | undefined, paging?: PaginateOptions) => paginateChild(input, undefined, paging),
+          forEachPage: (input: ActionInput | undefined, handler: string, paging?: PaginateOptions) => paginateChild(input, handler, paging),
+        });
       },
     },
   );
   return handle as IntegrationActions<N>;
 }
+
+/**
+ * Numbers the paginations a workflow run starts, for child workflow ids that are readable and the same on replay.
+ * Module state is per workflow run: the SDK isolates workflow globals between executions.
+ */
+let paginations = 0;
 
 const SUMMARY_LENGTH = 120;
 

@@ -16,3 +16,5 @@ export async function callAction(request: CallActionRequest): Promise<unknown> {
   const call = integration(request.integration)[request.action] as ActionFunction<ActionInput, unknown>;
   return call(request.input ?? {}, request.configuration === undefined ? undefined : { configuration: request.configuration });
 }
+
+export { paginate, type PaginateRequest, type PaginateResult, type PaginateProgress, type PaginateState } from './paginate';

@@ -21,7 +21,7 @@ export function callAction(
   input: Readonly<Record<string, unknown>>,
   options: CallOptions = {},
 ): Promise<HttpResponse> {
-  return send(buildRequest(configuration.target, action.action, input), configuration, action.action.timeoutMs, options);
+  return callPrepared(buildRequest(configuration.target, action.action, input), configuration, action.action.timeoutMs, options);
 }
 
 export function callCustomRequest(
@@ -29,7 +29,7 @@ export function callCustomRequest(
   configuration: ResolvedConfiguration,
   options: CallOptions = {},
 ): Promise<HttpResponse> {
-  return send(
+  return callPrepared(
     buildCustomRequest(configuration.target, {
       method: request.method ?? 'GET',
       path: request.path,
@@ -44,7 +44,8 @@ export function callCustomRequest(
   );
 }
 
-function send(
+/** Sends a request already built (and origin-checked) for the configuration's target, with its credentials. */
+export function callPrepared(
   prepared: PreparedRequest,
   configuration: ResolvedConfiguration,
   timeoutMs: number | undefined,

@@ -9,6 +9,7 @@ import { UsageError } from './args';
 import { actionsCommand } from './commands/actions';
 import { callCommand } from './commands/call';
 import { checkCommand } from './commands/check';
+import { paginateCommand } from './commands/paginate';
 import { devCommand, serverCommand } from './commands/dev';
 import { schemaCommand } from './commands/schema';
 import { typesCommand } from './commands/types-command';
@@ -24,6 +25,9 @@ Commands:
       --configuration NAME         configuration to use (default: Default)
       --override integration=NAME  integration override for the run (repeat)
       --organization ORG           organization the run acts for
+  paginate <integration>.<action> [--page-limit N] [--handler NAME]
+                                 Run a paginated action as a durable workflow, with a progress bar; prints the
+                                 items (or, with --handler, hands each page to that registered page handler)
   dev                            Start the embedded Temporal dev server (Web UI) and a worker
   server                         Start only the embedded Temporal dev server
   check                          Validate the definitions and configurations, list the actions
@@ -47,6 +51,7 @@ TEMPORAL_TLS_*, TEMPORAL_PROFILE; also TEMPORAL_TASK_QUEUE and CUSTOM_INTEGRATIO
 const COMMANDS = {
   worker: workerCommand,
   call: callCommand,
+  paginate: paginateCommand,
   dev: devCommand,
   server: serverCommand,
   check: checkCommand,
@@ -68,6 +73,8 @@ export async function main(argv: string[]): Promise<number> {
       organization: { type: 'string' },
       out: { type: 'string' },
       module: { type: 'string' },
+      'page-limit': { type: 'string' },
+      handler: { type: 'string' },
       pattern: { type: 'string' },
       replacement: { type: 'string' },
       flags: { type: 'string' },

@@ -15,6 +15,7 @@ import { loadDefinitions } from '../definition/load';
 import type { Definition } from '../definition/model';
 import type { ConfigurationInput } from '../configurations/model';
 import type { ConfigurationSource } from '../configurations/source';
+import type { PageHandler } from '../pagination/model';
 import { StaticConfigurations } from '../configurations/static';
 import { activityContextInterceptor } from './activity-context';
 import { clientContextInterceptor } from './client-context';
@@ -26,6 +27,11 @@ export interface CustomIntegrationsPluginOptions {
   readonly definitionsDir?: string;
   /** Configurations (credential instances), or a source of them. Only workers need them. */
   readonly configurations?: readonly ConfigurationInput[] | ConfigurationSource;
+  /**
+   * Handlers for `forEachPage` paginations, by name. Each runs inside the page activity, on the worker that fetched
+   * the page, so pages never pass through workflow history; key writes on `page.pageIndex`, as a page may repeat.
+   */
+  readonly pageHandlers?: Readonly<Record<string, PageHandler>>;
 }
 
 export const PLUGIN_NAME = 'temporal-custom-integrations';
@@ -41,7 +47,7 @@ export class CustomIntegrationsPlugin extends SimplePlugin {
       : new StaticConfigurations(integrations, options.configurations ?? []);
     super({
       name: PLUGIN_NAME,
-      activities: createActivities({ integrations, configurations }),
+      activities: createActivities({ integrations, configurations, ...(options.pageHandlers && { pageHandlers: options.pageHandlers }) }),
       workerInterceptors: {
         activity: [activityContextInterceptor],
         workflowModules: [require.resolve('../../workflows/context')],

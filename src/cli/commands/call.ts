@@ -1,19 +1,51 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { workflowRunUrl } from '../../config/temporal-config';
-import { compileDefinitions } from '../../definition/compile';
+import { workflowRunUrl, type TemporalConfig } from '../../config/temporal-config';
+import { compileDefinitions, type CompiledAction } from '../../definition/compile';
 import { loadDefinitions } from '../../definition/load';
 import { connectClient } from '../../temporal/client';
 import { withIntegrationContext } from '../../temporal/client-context';
 import { ACTION, CONFIGURATION, INTEGRATION } from '../../temporal/search-attributes';
 import type { callAction, CallActionRequest } from '../../../workflows/workflows';
 import { parseJson, parseOverrides, parseParams, UsageError } from '../args';
-import type { Command } from './types';
+import type { Command, CommandOptions } from './types';
 
 export const callCommand: Command = async ({ config, args, options }) => {
+  const { action, request, context } = resolveActionCall(config, args, options, 'call');
+
+  const client = await connectClient(config);
+  try {
+    await warnWithoutWorker(client, config.namespace, config.taskQueue);
+    const workflowId = `call-${action.activityName}-${randomUUID()}`;
+    const handle = await withIntegrationContext(context, () =>
+      client.workflow.start<typeof callAction>('callAction', {
+        taskQueue: config.taskQueue,
+        workflowId,
+        args: [request],
+        staticSummary: `${action.activityName}: ${action.action.title ?? action.action.description}`.slice(0, 200),
+        typedSearchAttributes: actionSearchAttributes(action, request, context),
+      }),
+    );
+    console.error(`Running ${action.activityName} as workflow ${workflowId}\n  ${workflowRunUrl(config, workflowId, handle.firstExecutionRunId)}`);
+    try {
+      const result = await handle.result();
+      console.log(JSON.stringify(result, null, 2));
+      return 0;
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      console.error(`${action.activityName} failed: ${rootMessage(err)}`);
+      return 1;
+    }
+  } finally {
+    await client.connection.close();
+  }
+};
+
+/** The action named by `<integration>.<action>`, its input from --input and --param, and the run's integration context. */
+export function resolveActionCall(config: TemporalConfig, args: readonly string[], options: CommandOptions, command: string) {
   const target = args[0];
   const dot = target?.indexOf('.') ?? -1;
-  if (!target || dot <= 0) throw new UsageError('call expects <integration>.<action>, e.g. pedroAviary.listBirds');
+  if (!target || dot <= 0) throw new UsageError(`${command} expects <integration>.<action>, e.g. pedroAviary.listBirds`);
   const integrationName = target.slice(0, dot);
   const actionName = target.slice(dot + 1);
 
@@ -35,47 +67,26 @@ export const callCommand: Command = async ({ config, args, options }) => {
     overrides: parseOverrides(options.override ?? []),
     ...(options.organization !== undefined && { organization: options.organization }),
   };
+  return { action, request, context };
+}
 
-  const client = await connectClient(config);
-  try {
-    await warnWithoutWorker(client, config.namespace, config.taskQueue);
-    const workflowId = `call-${action.activityName}-${randomUUID()}`;
-    const handle = await withIntegrationContext(context, () =>
-      client.workflow.start<typeof callAction>('callAction', {
-        taskQueue: config.taskQueue,
-        workflowId,
-        args: [request],
-        staticSummary: `${action.activityName}: ${action.action.title ?? action.action.description}`.slice(0, 200),
-        typedSearchAttributes: [
-          { key: INTEGRATION, value: integrationName },
-          { key: ACTION, value: action.activityName },
-          { key: CONFIGURATION, value: options.configuration ?? context.overrides[integrationName] ?? 'Default' },
-        ],
-      }),
-    );
-    console.error(`Running ${action.activityName} as workflow ${workflowId}\n  ${workflowRunUrl(config, workflowId, handle.firstExecutionRunId)}`);
-    try {
-      const result = await handle.result();
-      console.log(JSON.stringify(result, null, 2));
-      return 0;
-    } catch (err) {
-      if (!(err instanceof WorkflowFailedError)) throw err;
-      console.error(`${action.activityName} failed: ${rootMessage(err)}`);
-      return 1;
-    }
-  } finally {
-    await client.connection.close();
-  }
-};
+/** The search attributes of a run of the action, so runs can be listed by integration, action and configuration. */
+export function actionSearchAttributes(action: CompiledAction, request: CallActionRequest, context: { overrides: Record<string, string> }) {
+  return [
+    { key: INTEGRATION, value: action.integration },
+    { key: ACTION, value: action.activityName },
+    { key: CONFIGURATION, value: request.configuration ?? context.overrides[action.integration] ?? 'Default' },
+  ];
+}
 
 /** The innermost failure message: the activity's own (HTTP status, path, excerpt), not Temporal's wrappers. */
-function rootMessage(err: Error): string {
+export function rootMessage(err: Error): string {
   let current: Error = err;
   while (current.cause instanceof Error) current = current.cause;
   return current.message;
 }
 
-async function warnWithoutWorker(client: Client, namespace: string, taskQueue: string): Promise<void> {
+export async function warnWithoutWorker(client: Client, namespace: string, taskQueue: string): Promise<void> {
   const { pollers } = await client.workflowService.describeTaskQueue({
     namespace,
     taskQueue: { name: taskQueue },

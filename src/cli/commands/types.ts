@@ -18,6 +18,9 @@ export interface CommandOptions {
   readonly apply?: boolean;
   /** `actions deprecate --undo` un-deprecates. */
   readonly undo?: boolean;
+  /** `paginate`: the most pages fetched, and a page handler of the worker (forEachPage) instead of collecting. */
+  readonly 'page-limit'?: string;
+  readonly handler?: string;
   /** `types`: the module the generated declarations augment. */
   readonly module?: string;
 }
