@@ -3,13 +3,17 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The real vendor specs have their own, slower run: npm run test:specs.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/specs/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
+  // ESM-only packages (@scalar/openapi-parser and its ESM dependencies) are transformed to CommonJS like our code.
+  transformIgnorePatterns: ['/node_modules/(?!(@scalar|leven|pathe)/)'],
   // One Temporal dev server for the whole run; each test file brings its own workers on its own task queues.
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60_000,
   // Several files start Temporal workers (native threads, bundling); two cores cannot run many at once.
   maxWorkers: 2,
-  setupFiles: ['<rootDir>/test/setup-logging.ts'],
+  setupFiles: ['<rootDir>/test/setup-logging.ts', '<rootDir>/test/setup-structured-clone.ts'],
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

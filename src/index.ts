@@ -65,3 +65,5 @@ export { generateTypes } from './types/generate';
 export { previewRename, applyRename, deprecateActions, removeActions } from './definition/edit';
 export { EditError } from './definition/validate';
 export { mergeReimport } from './openapi/reimport';
+export { importSpec, type ImportOptions, type ImportResult } from './openapi/import';
+export { ImportError, type ImportMessage } from './openapi/messages';

@@ -9,6 +9,8 @@ import { UsageError } from './args';
 import { actionsCommand } from './commands/actions';
 import { callCommand } from './commands/call';
 import { checkCommand } from './commands/check';
+import { importCommand } from './commands/import';
+import { lintCommand } from './commands/lint';
 import { paginateCommand } from './commands/paginate';
 import { devCommand, serverCommand } from './commands/dev';
 import { schemaCommand } from './commands/schema';
@@ -30,6 +32,12 @@ Commands:
                                  items (or, with --handler, hands each page to that registered page handler)
   dev                            Start the embedded Temporal dev server (Web UI) and a worker
   server                         Start only the embedded Temporal dev server
+  import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--validate] [--json]
+                                 Import an OpenAPI 3.x or Swagger 2.0 spec (JSON, YAML, .gz) as a definition;
+                                 defects are worked around and reported with line:column and what to do
+  lint <file|url> [--hostname HOST] [--json]
+                                 Report what import would, plus full schema validation; exit 0 (info only),
+                                 1 (warnings) or 2 (errors)
   check                          Validate the definitions and configurations, list the actions
   schema [--out FILE]            Print the JSON Schema of definition files
   types [--out FILE] [--module NAME]
@@ -55,6 +63,8 @@ const COMMANDS = {
   dev: devCommand,
   server: serverCommand,
   check: checkCommand,
+  import: importCommand,
+  lint: lintCommand,
   schema: schemaCommand,
   types: typesCommand,
   actions: actionsCommand,
@@ -73,6 +83,10 @@ export async function main(argv: string[]): Promise<number> {
       organization: { type: 'string' },
       out: { type: 'string' },
       module: { type: 'string' },
+      name: { type: 'string' },
+      hostname: { type: 'string' },
+      validate: { type: 'boolean' },
+      json: { type: 'boolean' },
       'page-limit': { type: 'string' },
       handler: { type: 'string' },
       pattern: { type: 'string' },

@@ -21,6 +21,12 @@ export interface CommandOptions {
   /** `paginate`: the most pages fetched, and a page handler of the worker (forEachPage) instead of collecting. */
   readonly 'page-limit'?: string;
   readonly handler?: string;
+  /** `import`: the integration name, the API host for specs without an absolute server, full schema validation. */
+  readonly name?: string;
+  readonly hostname?: string;
+  readonly validate?: boolean;
+  /** `import`, `lint`: messages as JSON. */
+  readonly json?: boolean;
   /** `types`: the module the generated declarations augment. */
   readonly module?: string;
 }

@@ -1,0 +1,263 @@
+/**
+ * Importing an OpenAPI 3.x or Swagger 2.0 spec as it is into a definition: read, convert (2.0), walk the operations
+ * with their refs and schemas, infer auth and pagination, check the result against the model, then locate every
+ * message in the source file. Defects are repaired or worked around and reported; only a spec with no importable
+ * operation fails.
+ */
+import { z } from 'zod';
+import { describeIssues } from '../definition/issues';
+import { Definition, type DefinitionInput } from '../definition/model';
+import { toPointer } from '../source-location';
+import { inferAuth } from './auth';
+import { convertSwagger2, originalPointer, originalRefs } from './convert';
+import { readSpec, type SpecFile, type SpecSource } from './load';
+import { counted, fileError, ImportError, Messages, sortMessages, type ImportMessage } from './messages';
+import { camelIdentifier, displayName, methodPathName, uniqueNames } from './naming';
+import { importOperations, type ImportedOperation } from './operations';
+import { applySuggestions, PaginationGuesser } from './pagination';
+import { isObject, Refs, type Json } from './refs';
+import { SchemaRegistry } from './schemas';
+import { serverTarget } from './servers';
+import { validateSpec } from './validate';
+
+export interface ImportOptions {
+  /** Integration name (an identifier); default: from the spec's title. */
+  name?: string;
+  /** API host, for specs whose servers are relative, templated or missing. */
+  hostname?: string;
+  /** Also validate the whole spec against the OpenAPI schema (see validate.ts for why this is not the default). */
+  validate?: boolean;
+}
+
+export interface ImportStats {
+  version: 'swagger-2.0' | 'openapi-3.0' | 'openapi-3.1';
+  /** Operations in the spec, imported or not. */
+  operations: number;
+  actions: number;
+  skipped: number;
+  /** Schemas kept in the definition (those the actions reach), and how many the spec declares. */
+  schemas: number;
+  declaredSchemas: number;
+  paginated: number;
+  validated: boolean;
+  /** Milliseconds per phase. */
+  timings: { read: number; convert: number; walk: number; validate: number; locate: number; total: number };
+}
+
+export interface ImportResult {
+  definition: Definition;
+  messages: ImportMessage[];
+  stats: ImportStats;
+}
+
+export async function importSpec(source: SpecSource, options: ImportOptions = {}): Promise<ImportResult> {
+  const started = performance.now();
+  const clock = () => performance.now();
+  const name = options.name === undefined ? undefined : Definition.shape.name.safeParse(options.name);
+  if (name?.error) throw new Error(`name "${options.name}": ${name.error.issues.map((i) => i.message).join('; ')}`);
+  const spec = await readSpec(source);
+  const afterRead = clock();
+  if (!isObject(spec.data)) throw notASpec(spec.name);
+  const original = spec.data;
+  const version = versionOf(original, spec.name);
+  const document = version === 'swagger-2.0' ? await convertSwagger2(original, spec.text) : original;
+  const afterConvert = clock();
+
+  const messages = new Messages();
+  // Refs and locations are resolved in the document walked: the converted one for 2.0, mapped back at the end.
+  const walked: SpecFile = document === original ? spec : { ...spec, data: document };
+  const refs = new Refs(walked, messages);
+  const schemas = new SchemaRegistry(refs, messages, version !== 'openapi-3.1');
+  const target = serverTarget(document, options.hostname, messages);
+  const { operations, skipped } = importOperations(document, { refs, schemas, messages, target });
+  nameActions(operations, messages);
+  const auth = inferAuth(document, operations, refs, messages, target);
+  const guesser = new PaginationGuesser(refs);
+  const { pagination, paginated } = applySuggestions(operations.map((op) => guesser.suggest(op)), operations, messages, refs);
+  const info = isObject(document.info) ? document.info : {};
+  const title = typeof info.title === 'string' ? info.title.trim() : '';
+  const draft: DefinitionInput = {
+    name: name?.data ?? (camelIdentifier(title) || camelIdentifier(spec.name.replace(/^.*[/\\]/, '').replace(/\..*$/, '')) || 'importedApi'),
+    ...(displayName(title) && { displayName: displayName(title) }),
+    description: (typeof info.description === 'string' && info.description.trim()) || title || 'Imported from an OpenAPI spec.',
+    hostname: target.hostname,
+    scheme: target.scheme,
+    basePath: target.basePath,
+    auth,
+    pagination,
+    actions: operations.map((op) => op.action),
+    schemas: schemas.schemas(),
+    import: {
+      source: spec.name,
+      ...(title && { title }),
+      ...((typeof info.version === 'string' || typeof info.version === 'number') && { version: String(info.version) }),
+    },
+  };
+  const definition = checked(draft, operations, messages);
+  messages.flush();
+  const afterWalk = clock();
+
+  if (version === 'swagger-2.0') mapToOriginal(messages.list, original, document);
+  if (options.validate) {
+    // The schemas no action reaches are checked too, and mapped like the others; then scalar's on the original file.
+    const before = messages.list.length;
+    schemas.checkUnreached();
+    messages.flush();
+    if (version === 'swagger-2.0') mapToOriginal(messages.list.slice(before), original, document);
+    await validateSpec(original, version === 'swagger-2.0' ? 'Swagger 2.0' : `OpenAPI ${String(original.openapi)}`, messages);
+  }
+  const afterValidate = clock();
+  locate(messages.list, spec, refs.externalDocuments());
+  const located = sortMessages(messages.list);
+  const afterLocate = clock();
+
+  if (definition.actions.length === 0) {
+    throw new ImportError(spec.name, `no operation could be imported (${operations.length + skipped} found)`, located);
+  }
+  return {
+    definition,
+    messages: located,
+    stats: {
+      version,
+      operations: operations.length + skipped,
+      actions: definition.actions.length,
+      skipped: skipped + operations.length - definition.actions.length,
+      schemas: Object.keys(definition.schemas).length,
+      declaredSchemas: countDeclaredSchemas(document),
+      paginated,
+      validated: options.validate === true,
+      timings: {
+        read: afterRead - started,
+        convert: afterConvert - afterRead,
+        walk: afterWalk - afterConvert,
+        validate: afterValidate - afterWalk,
+        locate: afterLocate - afterValidate,
+        total: afterLocate - started,
+      },
+    },
+  };
+}
+
+/** Messages about the converted document, pointed at the original Swagger 2.0 file. */
+function mapToOriginal(messages: ImportMessage[], original: Json, converted: Json): void {
+  for (const m of messages) {
+    if (m.file !== undefined) continue;
+    m.pointer = originalPointer(original, converted, m.pointer);
+    m.message = originalRefs(m.message);
+  }
+}
+
+function versionOf(document: Json, name: string): ImportStats['version'] {
+  if (document.swagger === '2.0') return 'swagger-2.0';
+  if (typeof document.openapi === 'string' && /^3\.0(\.|$)/.test(document.openapi)) return 'openapi-3.0';
+  if (typeof document.openapi === 'string' && /^3\.\d+(\.|$)/.test(document.openapi)) return 'openapi-3.1';
+  throw notASpec(name);
+}
+
+function notASpec(name: string): ImportError {
+  return fileError(
+    name,
+    'not an OpenAPI spec',
+    'the file is not an OpenAPI 3.x or Swagger 2.0 document: it has no "openapi": "3.x" or "swagger": "2.0"',
+    'Import an OpenAPI 3.x or Swagger 2.0 file.',
+  );
+}
+
+/**
+ * Action names from operationIds, or from method and path when there is none; unique over the spec. An operationId
+ * used twice cannot key a re-import, so those actions are keyed by "METHOD /path".
+ */
+function nameActions(operations: ImportedOperation[], messages: Messages): void {
+  const uses = new Map<string, number>();
+  for (const op of operations) if (op.operationId) uses.set(op.operationId, (uses.get(op.operationId) ?? 0) + 1);
+  const bases = operations.map((op) => {
+    const fromId = op.operationId ? camelIdentifier(op.operationId) : '';
+    const name = fromId || methodPathName(op.action.method, op.action.path);
+    const pointer = '/operationId';
+    if (!op.resolved) return name;
+    if (!op.operationId) {
+      messages.tally(
+        'info',
+        'missing-operation-id',
+        op.at.pointer,
+        `${op.key} -> ${name}`,
+        (count, examples) => `${counted(count, 'operation', examples)} ${count === 1 ? 'has' : 'have'} no operationId; actions are named from method and path`,
+        'Add operationIds to name the actions yourself.',
+      );
+    } else if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(op.operationId)) {
+      messages.tally(
+        'info',
+        'operation-id-not-identifier',
+        op.at.pointer + pointer,
+        `${op.operationId} -> ${name}`,
+        (count, examples) => `${counted(count, 'operationId', examples)} ${count === 1 ? 'is not an identifier' : 'are not identifiers'}; actions are named by camelCasing them`,
+        'Nothing to do; rename actions if you prefer other names (the operationId is kept for re-imports).',
+      );
+    }
+    if ((uses.get(op.operationId ?? '') ?? 0) > 1) {
+      messages.warning(
+        'duplicate-operation-id',
+        op.at.pointer + pointer,
+        `operationId ${JSON.stringify(op.operationId)} is used by ${uses.get(op.operationId ?? '')} operations; this action's name is made unique and its operationId (the re-import key) is "${op.key}"`,
+        'Give each operation its own operationId.',
+      );
+      op.action.operationId = op.key;
+    }
+    return name;
+  });
+  const names = uniqueNames(bases, operations.map((op) => op.key));
+  operations.forEach((op, i) => {
+    op.action.name = names[i] ?? op.action.name;
+  });
+}
+
+/**
+ * The definition as the model has it. An action the model refuses (it should not happen: the walk builds valid
+ * ones) is left out with an error message rather than failing the whole import.
+ */
+function checked(draft: DefinitionInput, operations: ImportedOperation[], messages: Messages): Definition {
+  let result = Definition.safeParse(draft);
+  if (result.success) return result.data;
+  const refused = new Map<number, string[]>();
+  for (const { path, message } of describeIssues(Definition, result.error.issues, draft)) {
+    const [container, index, ...rest] = path;
+    if (container !== 'actions' || typeof index !== 'number') continue;
+    refused.set(index, [...(refused.get(index) ?? []), `${toPointer(rest)}: ${message}`]);
+  }
+  if (refused.size > 0) {
+    for (const [index, problems] of refused) {
+      const op = operations[index];
+      if (!op) continue;
+      messages.error(
+        'invalid-action',
+        op.at.pointer,
+        `the action made from this operation is not valid (${problems.join('; ')}); it is left out`,
+        'Report this as a bug of the importer, with the spec.',
+      );
+    }
+    result = Definition.safeParse({ ...draft, actions: (draft.actions ?? []).filter((_, i) => !refused.has(i)) });
+    if (result.success) return result.data;
+  }
+  throw new Error(`the imported definition is not valid:\n${z.prettifyError(result.error)}`);
+}
+
+/** Line and column of every message, computed for these pointers only. */
+function locate(messages: ImportMessage[], spec: SpecFile, externals: SpecFile[]): void {
+  for (const message of messages) {
+    if (message.line !== undefined) continue;
+    const doc = message.file === undefined ? spec : externals.find((d) => d.name === message.file);
+    if (!doc) continue;
+    try {
+      const { line, column } = doc.locator.locate(message.pointer);
+      message.line = line;
+      message.column = column;
+    } catch {
+      // A pointer that is not one (from a malformed $ref) is reported without a position.
+    }
+  }
+}
+
+function countDeclaredSchemas(document: Json): number {
+  const components = isObject(document.components) ? document.components : {};
+  return isObject(components.schemas) ? Object.keys(components.schemas).length : 0;
+}

@@ -1,0 +1,442 @@
+/**
+ * Operations to actions: method, path, parameters by location, request body, response schema, deprecated flag,
+ * tags, readable title and description. Names are given afterwards, over all operations at once (naming.ts).
+ *
+ * An operation the spec describes badly still becomes an action when it can be called: a parameter that cannot be
+ * represented is left out, one the path needs but nobody declared is added, a body type the runtime cannot send is
+ * left out, each with a message. Only an operation whose method the model has no place for is skipped.
+ */
+import type { z } from 'zod';
+import type { Action, HttpMethod, JsonSchemaObject, Parameter, REQUEST_CONTENT_TYPES } from '../definition/model';
+import { counted, type Messages } from './messages';
+import { humanize, oneLine } from './naming';
+import { at, isObject, type Json, type Location, type Refs } from './refs';
+import type { SchemaRegistry } from './schemas';
+import type { Target } from './servers';
+
+/** An action as written in a file; its name is given once all operations are known (import.ts). */
+export type ActionDraft = z.input<typeof Action> & { operationId: string };
+
+export interface ImportedOperation {
+  /** "METHOD /path": how the operation is named when it has no operationId, and the order of duplicates. */
+  key: string;
+  at: Location;
+  /** The operation object; {} when it could not be resolved (then `resolved` is false). */
+  operation: Json;
+  resolved: boolean;
+  /** The spec's operationId, when it has one. */
+  operationId: string | undefined;
+  action: ActionDraft;
+  /** The success response's schema (as in the spec, for pagination) and headers. */
+  response: { schema?: { value: unknown; at: Location }; headers?: Json };
+}
+
+export interface OperationsContext {
+  refs: Refs;
+  schemas: SchemaRegistry;
+  messages: Messages;
+  target: Target;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+const LOCATIONS = new Set(['path', 'query', 'header', 'cookie']);
+/** OpenAPI: header parameters with these names "SHALL be ignored"; the runtime sets them. */
+const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const QUERY_STYLES = new Set(['form', 'spaceDelimited', 'pipeDelimited']);
+const PLACEHOLDER = /\{([^}]*)\}/g;
+/** Success responses, most telling first; then any other 2xx. */
+const SUCCESS = ['200', '201', '2XX', '2xx', '202', '203', '206'];
+
+type ContentType = (typeof REQUEST_CONTENT_TYPES)[number];
+
+export function importOperations(document: Json, context: OperationsContext): { operations: ImportedOperation[]; skipped: number } {
+  const { refs, messages } = context;
+  const operations: ImportedOperation[] = [];
+  let skipped = 0;
+  const paths = isObject(document.paths) ? document.paths : {};
+  for (const [key, rawItem] of Object.entries(paths)) {
+    const itemAt = at(refs.root(), 'paths', key);
+    // A path without its leading "/" ("ticket_timers/{id}") can only mean the one with it.
+    const path = `/${key.replace(/^\/+/, '')}`;
+    if (path !== key) {
+      messages.warning(
+        'invalid-path',
+        itemAt.pointer,
+        `path ${JSON.stringify(key)} does not start with a single "/"; imported as ${path}`,
+        'Write the path starting with one "/".',
+      );
+    }
+    const item = refs.follow(rawItem, itemAt, 'the operations of this path are skipped');
+    if (!item) continue;
+    if (path.length > 1 && path.endsWith('/')) {
+      messages.warning(
+        'trailing-slash',
+        itemAt.pointer,
+        `path ${path} ends with "/"; it is kept as is, since some APIs answer differently without it`,
+        'Nothing, if the API documents the slash; otherwise remove it from the action path.',
+      );
+    }
+    for (const method of METHODS) {
+      if (item.value[method] === undefined) continue;
+      const opAt = at(item.at, method);
+      if (method === 'trace') {
+        messages.warning(
+          'unsupported-method',
+          opAt.pointer,
+          'TRACE operations cannot be actions; skipped',
+          'Call it with customApiRequest if you need it.',
+          refs.fileOf(opAt),
+        );
+        skipped++;
+        continue;
+      }
+      operations.push(importOperation(method.toUpperCase() as HttpMethod, path, item, opAt, context));
+    }
+  }
+  return { operations, skipped };
+}
+
+function importOperation(
+  method: HttpMethod,
+  path: string,
+  pathItem: { value: Json; at: Location },
+  opAt: Location,
+  context: OperationsContext,
+): ImportedOperation {
+  const { refs, messages } = context;
+  const key = `${method} ${path}`;
+  const bare = 'the operation is imported from its method and path alone: no parameters but the path\'s, no body, no response schema';
+  const resolved = refs.follow(pathItem.value[method.toLowerCase()], opAt, bare);
+  const operation = resolved?.value ?? {};
+  const here = resolved?.at ?? opAt;
+  const operationId = typeof operation.operationId === 'string' && operation.operationId.trim() ? operation.operationId : undefined;
+  const summary = typeof operation.summary === 'string' && operation.summary.trim() ? oneLine(operation.summary) : undefined;
+  const description = typeof operation.description === 'string' && operation.description.trim() ? operation.description.trim() : undefined;
+  if (resolved && !description && !summary) {
+    messages.tally(
+      'info',
+      'missing-description',
+      here.pointer,
+      key,
+      (count, examples) => `${counted(count, 'operation', examples)} ${count === 1 ? 'has' : 'have'} neither description nor summary; their descriptions are "METHOD /path"`,
+      'Add summaries or descriptions to the operations, or edit the action descriptions.',
+      refs.fileOf(here),
+    );
+  }
+
+  checkServers(operation, pathItem.value, here, context);
+  const requestBody = resolved ? importRequestBody(operation, here, context) : undefined;
+  const actionPath = context.target.pathPrefix + path;
+  const parameters = importParameters(actionPath, [
+    { list: pathItem.value.parameters, at: at(pathItem.at, 'parameters') },
+    { list: operation.parameters, at: at(here, 'parameters') },
+  ], here, Boolean(resolved), context);
+  const named = resolveCollisions(actionPath, parameters, requestBody !== undefined, context);
+  const response = resolved ? successResponse(operation, here, context) : {};
+  const tags = Array.isArray(operation.tags) ? operation.tags.filter((t): t is string => typeof t === 'string') : [];
+  return {
+    key,
+    at: here,
+    operation,
+    resolved: resolved !== undefined,
+    operationId,
+    response,
+    action: {
+      name: '',
+      title: summary ?? (operationId ? humanize(operationId) : key),
+      description: description ?? summary ?? key,
+      method,
+      path: named.path,
+      parameters: named.parameters,
+      ...(requestBody && { requestBody }),
+      ...(response.schema && { responseSchema: context.schemas.translate(response.schema.value, response.schema.at) }),
+      deprecated: operation.deprecated === true,
+      tags,
+      operationId: operationId ?? key,
+    },
+  };
+}
+
+/** An operation or path served from another host than the definition's gets its requests sent to the wrong one. */
+function checkServers(operation: Json, pathItem: Json, opAt: Location, context: OperationsContext): void {
+  const servers = Array.isArray(operation.servers) ? operation.servers : Array.isArray(pathItem.servers) ? pathItem.servers : [];
+  const url = servers.find(isObject)?.url;
+  if (typeof url !== 'string' || !URL.canParse(url)) return;
+  const host = new URL(url).host;
+  if (!host || host === context.target.hostname) return;
+  context.messages.tally(
+    'warning',
+    'operation-server',
+    opAt.pointer,
+    `${host}`,
+    (count, examples) => `${count} operation${count === 1 ? ' is' : 's are'} served from another host than ${context.target.hostname} (${examples.join(', ')}); their actions send requests to ${context.target.hostname}`,
+    'Import those operations as a separate integration (a spec of their own, or --hostname), or call them with customApiRequest against a configuration for that host.',
+    context.refs.fileOf(opAt),
+  );
+}
+
+interface SourceParameter {
+  parameter: Parameter;
+  at: Location;
+}
+
+/**
+ * Path-level and operation-level parameters merged (the operation's win), each as the model has it; placeholders of
+ * the path that no parameter declares are declared.
+ */
+function importParameters(
+  path: string,
+  lists: { list: unknown; at: Location }[],
+  opAt: Location,
+  resolved: boolean,
+  context: OperationsContext,
+): SourceParameter[] {
+  const { refs, messages } = context;
+  const merged = new Map<string, SourceParameter>();
+  const placeholders = [...path.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
+  for (const { list, at: listAt } of lists) {
+    if (!Array.isArray(list)) continue;
+    const seen = new Set<string>();
+    list.forEach((raw, index) => {
+      const found = refs.follow(raw, at(listAt, index), 'the parameter is left out');
+      if (!found) return;
+      const parameter = importParameter(found.value, found.at, placeholders, context);
+      if (!parameter) return;
+      const key = `${parameter.in}:${parameter.name}`;
+      if (seen.has(key)) {
+        messages.warning(
+          'duplicate-parameter',
+          found.at.pointer,
+          `parameter "${parameter.name}" in ${parameter.in} is declared twice; the last one is kept`,
+          'Remove one of them.',
+          refs.fileOf(found.at),
+        );
+      }
+      seen.add(key);
+      merged.set(key, { parameter, at: found.at });
+    });
+  }
+  for (const name of placeholders) {
+    if (merged.has(`path:${name}`)) continue;
+    // Server variables moved into the path were reported with the server; an unresolved operation, with the operation.
+    if (resolved && !context.target.pathPrefix.includes(`{${name}}`)) {
+      messages.warning(
+        'undeclared-path-parameter',
+        opAt.pointer,
+        `the path has {${name}}, which no parameter declares; it is declared as a required string path parameter`,
+        `Declare { "name": "${name}", "in": "path", "required": true } in the operation's parameters.`,
+        refs.fileOf(opAt),
+      );
+    }
+    merged.set(`path:${name}`, { parameter: { name, in: 'path', required: true, schema: { type: 'string' } }, at: opAt });
+  }
+  return [...merged.values()];
+}
+
+function importParameter(source: Json, location: Location, placeholders: string[], context: OperationsContext): Parameter | undefined {
+  const { messages, refs, schemas } = context;
+  const skip = (code: string, message: string, fix: string) => {
+    messages.warning(code, location.pointer, message, fix, refs.fileOf(location));
+    return undefined;
+  };
+  const { name, in: where } = source;
+  if (typeof name !== 'string' || name === '' || typeof where !== 'string' || !LOCATIONS.has(where)) {
+    return skip(
+      'invalid-parameter',
+      `a parameter needs a name and "in" (path, query, header or cookie); got name ${JSON.stringify(name)}, in ${JSON.stringify(where)}; left out`,
+      'Correct the parameter.',
+    );
+  }
+  const location_ = where as Parameter['in'];
+  if (location_ === 'header' && IGNORED_HEADERS.has(name.toLowerCase())) {
+    messages.tally(
+      'info',
+      'ignored-header',
+      location.pointer,
+      name,
+      (count, examples) => `${counted(count, 'header parameter', examples)} left out: OpenAPI ignores Accept, Content-Type and Authorization parameters (the runtime and auth set them)`,
+      'Nothing to do; set fixed headers in the definition\'s headers if the API needs them.',
+      refs.fileOf(location),
+    );
+    return undefined;
+  }
+  if (location_ === 'header' && !HEADER_NAME.test(name)) {
+    return skip('invalid-parameter', `"${name}" is not a valid HTTP header name; the parameter is left out`, 'Correct the header name.');
+  }
+  if (location_ === 'path' && !placeholders.includes(name)) {
+    return skip(
+      'unused-path-parameter',
+      `path parameter "${name}" does not appear in the path; left out`,
+      `Add {${name}} to the path, or declare the parameter in query if that is where it goes.`,
+    );
+  }
+  const parameter: Parameter = { name, in: location_ };
+  if (location_ === 'path' || source.required === true) parameter.required = true;
+  if (typeof source.description === 'string' && source.description.trim()) parameter.description = source.description.trim();
+  const schema = parameterSchema(source, location, schemas);
+  if (schema) parameter.schema = schema;
+  if (location_ === 'query' && typeof source.style === 'string') {
+    if (QUERY_STYLES.has(source.style)) parameter.style = source.style as NonNullable<Parameter['style']>;
+    else {
+      messages.tally(
+        'warning',
+        'unsupported-style',
+        at(location, 'style').pointer,
+        `${name} (${source.style})`,
+        (count, examples) => `${counted(count, 'query parameter', examples)} use a style actions do not support; values are sent as name=value, objects as JSON`,
+        'Check how the API expects these parameters; call the operation with customApiRequest if the action cannot send them.',
+        refs.fileOf(location),
+      );
+    }
+  }
+  if (location_ === 'query' && typeof source.explode === 'boolean') parameter.explode = source.explode;
+  return parameter;
+}
+
+/** The parameter's schema, or the schema of its first media type (`content`). */
+function parameterSchema(source: Json, location: Location, schemas: SchemaRegistry): JsonSchemaObject | undefined {
+  if (source.schema !== undefined) return schemas.translate(source.schema, at(location, 'schema'));
+  if (!isObject(source.content)) return undefined;
+  const [type, media] = Object.entries(source.content)[0] ?? [];
+  return type !== undefined && isObject(media) && media.schema !== undefined ? schemas.translate(media.schema, at(location, 'content', type, 'schema')) : undefined;
+}
+
+/**
+ * Inputs are one object keyed by parameter name (plus `body`), so two parameters may not share a name. Query names
+ * are kept (they are what the API reads); a path parameter is renamed with its placeholder (the URL does not change);
+ * a header takes another letter case (header names are case-insensitive); a cookie that cannot keep its name is
+ * left out.
+ */
+function resolveCollisions(
+  path: string,
+  parameters: SourceParameter[],
+  hasBody: boolean,
+  context: OperationsContext,
+): { path: string; parameters: Parameter[] } {
+  const { messages, refs } = context;
+  const taken = new Set<string>(hasBody ? ['body'] : []);
+  const order: Parameter['in'][] = ['query', 'path', 'header', 'cookie'];
+  const kept = new Map<SourceParameter, Parameter>();
+  let newPath = path;
+  for (const location of order) {
+    for (const source of parameters.filter((p) => p.parameter.in === location)) {
+      const { parameter } = source;
+      let name: string | undefined = parameter.name;
+      if (taken.has(name)) {
+        name = alternativeName(parameter, taken);
+        const what = hasBody && parameter.name === 'body' ? 'the request body (input "body")' : `another parameter named "${parameter.name}"`;
+        const file = refs.fileOf(source.at);
+        if (name === undefined) {
+          messages.warning(
+            'parameter-dropped',
+            source.at.pointer,
+            `${parameter.in} parameter "${parameter.name}" has the same input name as ${what}; it cannot be renamed without changing the request, so it is left out`,
+            'Call the operation with customApiRequest if you need this parameter.',
+            file,
+          );
+          continue;
+        }
+        messages.warning(
+          'parameter-renamed',
+          source.at.pointer,
+          `${parameter.in} parameter "${parameter.name}" has the same input name as ${what}; its input is named "${name}"${parameter.in === 'path' ? ' (and so is its placeholder; the URL does not change)' : ''}`,
+          'Nothing to do; call the action with the new input name.',
+          file,
+        );
+        if (parameter.in === 'path') newPath = newPath.replaceAll(`{${parameter.name}}`, `{${name}}`);
+      }
+      taken.add(name);
+      kept.set(source, name === parameter.name ? parameter : { ...parameter, name });
+    }
+  }
+  // In the spec's order, not the order names were given in.
+  return { path: newPath, parameters: parameters.flatMap((p) => kept.get(p) ?? []) };
+}
+
+function alternativeName(parameter: Parameter, taken: Set<string>): string | undefined {
+  const { name } = parameter;
+  if (parameter.in === 'path') {
+    let candidate = `${name}_path`;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${name}_path${n}`;
+    return candidate;
+  }
+  if (parameter.in === 'header') {
+    const variants = [name.toLowerCase(), name.toUpperCase(), name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())];
+    return variants.find((v) => !taken.has(v));
+  }
+  return undefined;
+}
+
+/** The request body in the first media type the runtime can send: JSON, form, multipart, text, then any. */
+function importRequestBody(operation: Json, opAt: Location, context: OperationsContext): ActionDraft['requestBody'] {
+  const { refs, messages, schemas } = context;
+  if (operation.requestBody === undefined) return undefined;
+  const body = refs.follow(operation.requestBody, at(opAt, 'requestBody'), 'the action has no request body');
+  if (!body) return undefined;
+  const content = isObject(body.value.content) ? body.value.content : {};
+  const types = Object.keys(content);
+  const chosen = pickMediaType(types, requestContentType);
+  if (!chosen) {
+    if (types.length > 0) {
+      messages.warning(
+        'unsupported-body',
+        at(body.at, 'content').pointer,
+        `the request body is ${types.join(', ')}; actions send JSON, form-urlencoded, multipart or plain text, so the action has no body`,
+        'Call this operation with customApiRequest, which sends any body.',
+        refs.fileOf(body.at),
+      );
+    }
+    return undefined;
+  }
+  const media = content[chosen.type];
+  const schema = isObject(media) && media.schema !== undefined ? schemas.translate(media.schema, at(body.at, 'content', chosen.type, 'schema')) : undefined;
+  return {
+    contentType: chosen.contentType,
+    ...(body.value.required === true && { required: true }),
+    ...(typeof body.value.description === 'string' && body.value.description.trim() && { description: body.value.description.trim() }),
+    ...(schema && { schema }),
+  };
+}
+
+function requestContentType(type: string): [rank: number, ContentType] | undefined {
+  if (type === 'application/json' || /^application\/[^;]*\+json$/.test(type)) return [0, 'application/json'];
+  if (type === 'application/x-www-form-urlencoded') return [1, 'application/x-www-form-urlencoded'];
+  if (type === 'multipart/form-data') return [2, 'multipart/form-data'];
+  if (type === 'text/plain') return [3, 'text/plain'];
+  // A wildcard says anything goes; JSON is what REST APIs take.
+  if (type === '*/*' || type === 'application/*') return [4, 'application/json'];
+  return undefined;
+}
+
+function responseRank(type: string): [rank: number, string] | undefined {
+  if (type === 'application/json' || /^application\/[^;]*\+json$/.test(type)) return [0, type];
+  if (type === '*/*' || type === 'application/*' || type === 'text/json') return [1, type];
+  return undefined;
+}
+
+/** The media type of `types` that `rank` ranks first (types compared without parameters such as charset). */
+function pickMediaType<T>(types: string[], rank: (type: string) => [number, T] | undefined): { type: string; contentType: T } | undefined {
+  let best: { type: string; contentType: T; rank: number } | undefined;
+  for (const type of types) {
+    const ranked = rank(type.split(';')[0]?.trim().toLowerCase() ?? '');
+    if (ranked && (!best || ranked[0] < best.rank)) best = { type, contentType: ranked[1], rank: ranked[0] };
+  }
+  return best && { type: best.type, contentType: best.contentType };
+}
+
+/** The first success response (200, 201, 2XX, other 2xx): its JSON schema and headers. */
+function successResponse(operation: Json, opAt: Location, context: OperationsContext): ImportedOperation['response'] {
+  const responses = isObject(operation.responses) ? operation.responses : {};
+  const codes = [...SUCCESS.filter((c) => c in responses), ...Object.keys(responses).filter((c) => /^2\d\d$/.test(c) && !SUCCESS.includes(c)).sort()];
+  const code = codes[0];
+  if (code === undefined) return {};
+  const response = context.refs.follow(responses[code], at(opAt, 'responses', code), 'the action has no response schema');
+  if (!response) return {};
+  const headers = isObject(response.value.headers) ? response.value.headers : undefined;
+  const content = isObject(response.value.content) ? response.value.content : {};
+  const chosen = pickMediaType(Object.keys(content), responseRank);
+  const media = chosen ? content[chosen.type] : undefined;
+  const schema = isObject(media) && media.schema !== undefined ? { value: media.schema, at: at(response.at, 'content', chosen?.type ?? '', 'schema') } : undefined;
+  return { ...(schema && { schema }), ...(headers && { headers }) };
+}

@@ -1,0 +1,318 @@
+/**
+ * Pagination guessed per operation from its query parameters and success response: offset/limit, page/per_page,
+ * cursor/after/page_token with the next cursor in the body, a next URL in the body, a Link header, or Microsoft's
+ * `x-ms-pageable`. Only confident guesses (a request parameter and the response agree, or the spec says so) are
+ * switched on; the integration default is the most common of them, so most actions need no override of their own.
+ */
+import type { z } from 'zod';
+import type { Pagination as PaginationModel, PaginationOverride } from '../definition/model';
+import { counted, type Messages } from './messages';
+import type { ImportedOperation } from './operations';
+import { at, isObject, type Json, type Location, type Refs } from './refs';
+
+type Pagination = Exclude<z.input<typeof PaginationModel>, { type: 'none' }>;
+type Override = z.input<typeof PaginationOverride>;
+type Confidence = 'high' | 'medium';
+
+type Suggestion =
+  | {
+      pagination: Pagination;
+      confidence: Confidence;
+      /** What the guess rests on, in words. */
+      basis: string;
+    }
+  /** Paginated, but in a way the model cannot express (the results are the whole body); `basis` says what was seen. */
+  | { pagination?: undefined; basis: string };
+
+/** Parameter names by role, compared lowercase without punctuation ($skip, page[size], per_page). */
+const INDEX = ['offset', 'skip', 'startat', 'startposition', 'startindex', 'start'];
+const SIZE = ['limit', 'perpage', 'pagesize', 'pagelen', 'maxresults', 'top', 'pagelimit', 'maxrecords', 'size', 'max', 'count', 'rows', 'take'];
+const PAGE = ['page', 'pagenumber', 'pageno', 'pagenum', 'pageindex'];
+const CURSOR = ['cursor', 'after', 'pageafter', 'pagetoken', 'nextpagetoken', 'startingafter', 'startcursor', 'nexttoken', 'continuationtoken', 'marker'];
+/** Response fields. */
+const NEXT_LINK = ['next', 'nextlink', 'odatanextlink', 'nextpage', 'nextpageurl', 'nextpageuri', 'nexturi', 'nexturl', 'nextpagelink'];
+const LINK_CHILD = ['href', 'uri', 'url', 'link'];
+const NEXT_CURSOR = ['nextcursor', 'nextpagetoken', 'aftercursor', 'nextmarker', 'nexttoken', 'continuationtoken', 'after', 'cursor'];
+const HAS_MORE = ['hasmore', 'hasnext', 'more'];
+/** Objects in a response body that hold paging fields (or the results); others are not looked into. */
+const CONTAINERS = ['paging', 'pagination', 'meta', 'metadata', 'responsemetadata', 'links', 'pagedetails', 'pageinfo', 'resultinfo', 'data', 'result', 'response', 'page'];
+const RESULTS = ['data', 'results', 'items', 'value', 'values', 'records', 'entries', 'elements', 'list', 'content', 'objects', 'resources'];
+/** How deep in the response body fields are looked for (paging.next.after is 3). */
+const DEPTH = 3;
+
+const normalize = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+interface Field {
+  path: string[];
+  schema: Json;
+  at: Location;
+}
+
+export class PaginationGuesser {
+  /** Fields by response schema: list operations of one API share a few response schemas. */
+  private readonly memo = new WeakMap<object, Field[]>();
+
+  constructor(private readonly refs: Refs) {}
+
+  suggest(op: ImportedOperation): Suggestion | undefined {
+    if (op.action.method !== 'GET') return undefined;
+    const pageable = op.operation['x-ms-pageable'];
+    if (isObject(pageable) && typeof pageable.nextLinkName === 'string') {
+      const resultsKey = typeof pageable.itemName === 'string' ? pageable.itemName : 'value';
+      return {
+        pagination: { type: 'link', location: 'body', nextPageKey: pageable.nextLinkName, resultsKey },
+        confidence: 'high',
+        basis: `x-ms-pageable: next link ${pageable.nextLinkName}, results in ${resultsKey}`,
+      };
+    }
+    const body = op.response.schema;
+    if (!body) return undefined;
+    const query = (op.action.parameters ?? []).filter((p) => p.in === 'query');
+    const param = (names: string[], numeric: boolean) => {
+      for (const name of names) {
+        const found = query.find((p) => normalize(p.name) === name && (!numeric || !['boolean', 'object', 'array'].includes(String(p.schema?.type))));
+        if (found) return found;
+      }
+      return undefined;
+    };
+    const linkHeader = Object.keys(op.response.headers ?? {}).some((h) => h.toLowerCase() === 'link');
+    const root = this.resolve(body.value, body.at);
+    if (root && isArray(root.value)) {
+      const seen = linkHeader ? 'a Link header' : [param(PAGE, true), param(INDEX, true), param(CURSOR, false)].find(Boolean)?.name;
+      return seen ? { basis: `${op.key} (${seen})` } : undefined;
+    }
+    const fields = this.fields(body.value, body.at);
+    const results = resultsField(fields);
+    if (!results) return undefined;
+    const resultsKey = results.path.join('.');
+    const size = param(SIZE, true);
+    const sizing = size ? { pageSizeParam: size.name, ...defaultPageSize(size.schema) } : {};
+    const hasMore = fields.find((f) => HAS_MORE.includes(normalize(f.path[f.path.length - 1] ?? '')) && f.schema.type === 'boolean');
+    const more = hasMore ? { hasMorePath: hasMore.path.join('.') } : {};
+    const sized = size ? `, page size ${size.name}` : '';
+
+    const cursor = param(CURSOR, false);
+    const nextCursor = fields.find((f) => NEXT_CURSOR.includes(normalize(f.path[f.path.length - 1] ?? '')) && !isArray(f.schema) && f.schema.type !== 'object');
+    if (cursor && nextCursor) {
+      const pointerPath = `$.${nextCursor.path.join('.')}`;
+      return {
+        pagination: { type: 'pointer', afterParam: cursor.name, pointerPath, resultsKey, ...sizing, ...more },
+        confidence: 'high',
+        basis: `cursor parameter ${cursor.name} and ${nextCursor.path.join('.')} in the response${sized}, results in ${resultsKey}`,
+      };
+    }
+    // Stripe's way: the cursor is the id of the last item, and has_more says whether to ask.
+    if (cursor && this.itemsHaveId(results)) {
+      const pointerPath = `$.${resultsKey}[-1:].id`;
+      return {
+        pagination: { type: 'pointer', afterParam: cursor.name, pointerPath, resultsKey, ...sizing, ...more },
+        confidence: hasMore ? 'high' : 'medium',
+        basis: `cursor parameter ${cursor.name} taking the id of the last item${hasMore ? `, ${hasMore.path.join('.')} in the response` : ''}${sized}, results in ${resultsKey}`,
+      };
+    }
+    const nextLink = nextLinkField(fields);
+    if (nextLink) {
+      return {
+        pagination: { type: 'link', location: 'body', nextPageKey: nextLink, resultsKey, ...sizing, ...more },
+        confidence: 'high',
+        basis: `next page URL at ${nextLink} in the response${sized}, results in ${resultsKey}`,
+      };
+    }
+    if (linkHeader) {
+      return {
+        pagination: { type: 'link', location: 'header', resultsKey, ...sizing },
+        confidence: 'high',
+        basis: `Link response header${sized}, results in ${resultsKey}`,
+      };
+    }
+    const index = param(INDEX, true);
+    if (index) {
+      return {
+        pagination: { type: 'index', indexParam: index.name, resultsKey, ...sizing, ...more },
+        confidence: size ? 'high' : 'medium',
+        basis: `offset parameter ${index.name}${sized}, results in ${resultsKey}`,
+      };
+    }
+    const page = param(PAGE, true);
+    if (page) {
+      const start = page.schema?.minimum === 0 || page.schema?.default === 0 ? { startPage: 0 } : {};
+      return {
+        pagination: { type: 'page', pageParam: page.name, resultsKey, ...start, ...sizing, ...more },
+        confidence: size ? 'high' : 'medium',
+        basis: `page parameter ${page.name}${sized}, results in ${resultsKey}`,
+      };
+    }
+    return undefined;
+  }
+
+  private itemsHaveId(results: Field): boolean {
+    const items = this.resolve(results.schema.items, at(results.at, 'items'));
+    return items !== undefined && this.properties(items.value, items.at, 0).has('id');
+  }
+
+  /** The response's fields down to DEPTH levels, through $refs and allOf. */
+  private fields(schema: unknown, location: Location): Field[] {
+    const known = isObject(schema) ? this.memo.get(schema) : undefined;
+    if (known) return known;
+    const fields: Field[] = [];
+    if (isObject(schema)) this.memo.set(schema, fields);
+    const visit = (value: unknown, here: Location, path: string[]) => {
+      const resolved = this.resolve(value, here);
+      if (!resolved) return;
+      if (path.length > 0) fields.push({ path, schema: resolved.value, at: resolved.at });
+      if (path.length >= DEPTH || isArray(resolved.value)) return;
+      const name = normalize(path[path.length - 1] ?? '');
+      if (path.length > 0 && !CONTAINERS.includes(name) && !NEXT_LINK.includes(name)) return;
+      for (const [key, property] of this.properties(resolved.value, resolved.at, 0)) visit(property.value, property.at, [...path, key]);
+    };
+    visit(schema, location, []);
+    return fields;
+  }
+
+  private properties(schema: Json, location: Location, depth: number): Map<string, { value: unknown; at: Location }> {
+    const properties = new Map<string, { value: unknown; at: Location }>();
+    if (isObject(schema.properties)) {
+      for (const [name, value] of Object.entries(schema.properties)) properties.set(name, { value, at: at(location, 'properties', name) });
+    }
+    if (Array.isArray(schema.allOf) && depth < 5) {
+      schema.allOf.forEach((member, i) => {
+        const resolved = this.resolve(member, at(location, 'allOf', i));
+        if (resolved) for (const [name, value] of this.properties(resolved.value, resolved.at, depth + 1)) if (!properties.has(name)) properties.set(name, value);
+      });
+    }
+    return properties;
+  }
+
+  /** The schema with its $refs followed; problems are the schema translation's to report. */
+  private resolve(value: unknown, location: Location): { value: Json; at: Location } | undefined {
+    let current = value;
+    let here = location;
+    for (let hops = 0; isObject(current) && typeof current.$ref === 'string'; hops++) {
+      const resolved = hops < 20 ? this.refs.resolve(current.$ref, here) : { problem: 'too many $refs' };
+      if ('problem' in resolved) return undefined;
+      current = resolved.value;
+      here = resolved.at;
+    }
+    return isObject(current) ? { value: current, at: here } : undefined;
+  }
+}
+
+function isArray(schema: Json): boolean {
+  return schema.type === 'array' || (Array.isArray(schema.type) && schema.type.includes('array')) || (schema.items !== undefined && schema.type === undefined);
+}
+
+/** The array of results: a top-level array field, the usual names first, else one under data/result. */
+function resultsField(fields: Field[]): Field | undefined {
+  const arrays = fields.filter((f) => isArray(f.schema));
+  for (const level of [1, 2]) {
+    const candidates = arrays.filter((f) => f.path.length === level);
+    const named = RESULTS.map((name) => candidates.find((f) => normalize(f.path[level - 1] ?? '') === name)).find(Boolean);
+    if (named) return named;
+    if (candidates.length === 1) return candidates[0];
+  }
+  return undefined;
+}
+
+/** A next-page URL: a string field named like next, or an object so named holding href/uri/url/link. */
+function nextLinkField(fields: Field[]): string | undefined {
+  for (const field of fields) {
+    const name = normalize(field.path[field.path.length - 1] ?? '');
+    if (!NEXT_LINK.includes(name)) continue;
+    const type = field.schema.type;
+    if (type === 'string' || (Array.isArray(type) && type.includes('string'))) return field.path.join('.');
+    const prefix = field.path.join('.');
+    const child = fields.find(
+      (f) =>
+        f.path.length === field.path.length + 1 &&
+        f.path.slice(0, -1).join('.') === prefix &&
+        LINK_CHILD.includes(normalize(f.path[f.path.length - 1] ?? '')) &&
+        f.schema.type === 'string',
+    );
+    if (child) return child.path.join('.');
+  }
+  return undefined;
+}
+
+function defaultPageSize(schema: Json | undefined): { defaultPageSize?: number } {
+  const value = schema?.default;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 1000 ? { defaultPageSize: value } : {};
+}
+
+/**
+ * Sets `paginated` and per-action `pagination` on the confident suggestions, and returns the integration default:
+ * the most common of them. Every guess gets a message with its confidence.
+ */
+export function applySuggestions(
+  suggestions: readonly (Suggestion | undefined)[],
+  operations: readonly ImportedOperation[],
+  messages: Messages,
+  refs: Refs,
+): { pagination: Pagination | { type: 'none' }; paginated: number } {
+  const counts = new Map<string, { pagination: Pagination; count: number }>();
+  for (const s of suggestions) {
+    if (!s?.pagination || s.confidence !== 'high') continue;
+    const key = canonical(s.pagination);
+    counts.set(key, { pagination: s.pagination, count: (counts.get(key)?.count ?? 0) + 1 });
+  }
+  const common = [...counts.values()].sort((a, b) => b.count - a.count)[0]?.pagination;
+  let paginated = 0;
+  suggestions.forEach((suggestion, i) => {
+    const op = operations[i];
+    if (!suggestion || !op) return;
+    const file = refs.fileOf(op.at);
+    if (!suggestion.pagination) {
+      messages.tally(
+        'info',
+        'pagination-bare-array',
+        op.at.pointer,
+        suggestion.basis,
+        (count, examples) =>
+          `${counted(count, 'operation', examples)} look${count === 1 ? 's' : ''} paginated but return${count === 1 ? 's' : ''} a bare array, which pagination cannot name (resultsKey is a path inside the body); not switched on`,
+        'Call them page by page from the workflow, passing the page parameter yourself.',
+        file,
+      );
+      return;
+    }
+    if (suggestion.confidence !== 'high' || !common) {
+      messages.info(
+        'pagination-guess',
+        op.at.pointer,
+        `may be paginated (${suggestion.confidence} confidence): ${suggestion.basis}; not switched on`,
+        'If it is, set "paginated": true and its pagination on the action.',
+        file,
+      );
+      return;
+    }
+    const { override, inherited } = overrideOf(common, suggestion.pagination);
+    op.action.paginated = true;
+    if (override) op.action.pagination = override;
+    paginated++;
+    const how =
+      (override ? `overrides the integration default with ${JSON.stringify(override)}` : 'as the integration default') +
+      (inherited.length > 0 ? `, which also sets ${inherited.join(', ')}` : '');
+    messages.info(
+      'pagination',
+      op.at.pointer,
+      `paginated (${suggestion.confidence} confidence): ${suggestion.basis}; ${how}`,
+      'Check it against the API documentation; change the action\'s pagination, or set "paginated": false.',
+      file,
+    );
+  });
+  return { pagination: common ?? { type: 'none' }, paginated };
+}
+
+/** What an action must set over the default to get `wanted`: nothing, the fields that differ, or all of it. */
+function overrideOf(defaults: Pagination, wanted: Pagination): { override?: Override; inherited: string[] } {
+  if (wanted.type !== defaults.type) return { override: wanted as Override, inherited: [] };
+  const override: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(wanted)) {
+    if (JSON.stringify((defaults as Record<string, unknown>)[key]) !== JSON.stringify(value)) override[key] = value;
+  }
+  // The model merges an override over the default and cannot unset a field: say what comes along.
+  const inherited = Object.keys(defaults).filter((key) => !(key in wanted));
+  return { ...(Object.keys(override).length > 0 && { override: override as Override }), inherited };
+}
+
+function canonical(value: Pagination): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))));
+}
