@@ -13,11 +13,8 @@
  *
  * Exits 0 whatever the figures (benchmarks do not fail CI), unless --check is given: then 1 when a ratio misses the target.
  */
-import { spawn } from 'node:child_process';
 import { deepStrictEqual } from 'node:assert/strict';
-import { once } from 'node:events';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
 import { callAction } from '../src/actions/call';
 import { StaticConfigurations } from '../src/configurations/static';
@@ -25,6 +22,7 @@ import { DEFAULT_CONFIGURATION } from '../src/context';
 import { compileDefinitions, type CompiledAction } from '../src/definition/compile';
 import { loadDefinitions } from '../src/definition/load';
 import { closeHttpAgent } from '../src/http/agent';
+import { startChildServer } from './child-server';
 
 const TARGET = 1.15;
 const INTEGRATION = 'pedroAviary';
@@ -63,24 +61,6 @@ function parseOptions(argv: readonly string[]): Options {
     else throw new Error(`unknown option ${arg}; options: --calls N, --concurrency 1,32, --rounds R, --check`);
   }
   return options;
-}
-
-/** Starts the API in a child process and returns its port and a way to stop it. */
-async function startServer(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'aviary-server.js')], {
-    env: { ...process.env, BENCH_API_KEY: API_KEY },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const exited = once(child, 'exit');
-  const line = once(createInterface({ input: child.stdout }), 'line') as Promise<[string]>;
-  const first = await Promise.race([line, exited.then(([code]) => Promise.reject(new Error(`the API server exited (${code}) before listening`)))]);
-  return {
-    port: Number(first[0]),
-    stop: async () => {
-      child.stdin.end();
-      await exited;
-    },
-  };
 }
 
 interface Sample {
@@ -129,7 +109,7 @@ type Scenario = (typeof SCENARIOS)[number];
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const server = await startServer();
+  const server = await startChildServer(path.join(__dirname, 'aviary-server.js'), { BENCH_API_KEY: API_KEY });
   const rows: Row[] = [];
   try {
     const hostname = `127.0.0.1:${server.port}`;

@@ -92,6 +92,21 @@ describe('with a worker running', () => {
     expect(stderr).toContain('no bird 999');
   });
 
+  test('paginate prints every item of every page as JSON, and its progress on stderr', async () => {
+    const { code, stdout, stderr } = await cli('paginate', 'pedroAviary.listBirds', '--param', 'limit=10');
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    expect((JSON.parse(stdout) as { id: number }[]).map((b) => b.id)).toEqual(Array.from({ length: 42 }, (_, i) => i + 1));
+    // Four full pages and a short one; not a terminal, so the bar is printed as lines.
+    expect(stderr).toMatch(/\] 5\/20 pages, 42 items, done \(short page\)$/m);
+  });
+
+  test('paginate --page-limit stops after that many pages', async () => {
+    const { code, stdout, stderr } = await cli('paginate', 'pedroAviary.listBirds', '--param', 'limit=10', '--page-limit', '2');
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    expect((JSON.parse(stdout) as { id: number }[]).map((b) => b.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(stderr).toMatch(/\] 2\/2 pages, 20 items, done \(page limit\)$/m);
+  });
+
   test('the worker stops cleanly on SIGTERM', async () => {
     const finished = await worker?.stop('SIGTERM');
     worker = undefined;

@@ -1,18 +1,22 @@
 /**
- * Crash test of the durable pagination: the worker runs in its own process and is killed with SIGKILL at random
- * pages, several times in one pagination; a new worker finishes it. Every item reaches the forEachPage handler's
- * store exactly once, and no finished page is fetched again (only the page in flight at a kill may repeat).
+ * Crash tests of the durable pagination, with the worker in its own process:
+ * - the worker is killed with SIGKILL at random pages, several times in one pagination; a new worker finishes it;
+ * - the Temporal dev server is stopped mid-pagination, kept down a few seconds, and restarted on its SQLite file.
+ * Either way every item reaches the forEachPage handler's store exactly once, and no finished page is fetched again
+ * (only a page in flight at a kill or at the outage may repeat).
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer, type DevServerOptions } from '../src/devserver/dev-server';
+import { freePort } from '../src/devserver/free-port';
 import type { PaginateRequest, PaginateResult } from '../workflows/paginate';
 import { json, serve, type Server } from './helpers/http-server';
 import { ROOT, start, type Running } from './helpers/processes';
-import { testClient, testServer, uniqueTaskQueue } from './helpers/temporal';
+import { testClient, testServer, uniqueTaskQueue, type TestServer } from './helpers/temporal';
 
 const TOTAL = 400;
 const PAGE_SIZE = 10;
@@ -20,39 +24,48 @@ const PAGES = TOTAL / PAGE_SIZE;
 const JITI = path.join(ROOT, 'node_modules', 'jiti', 'lib', 'jiti-cli.mjs');
 const WORKER = path.join(__dirname, 'fixtures', 'pagination-worker.ts');
 
+const REQUEST: PaginateRequest = {
+  integration: 'crashy',
+  action: 'listThings',
+  handler: 'storeThings',
+  pageLimit: 1000,
+  pagesPerRun: 12,
+  // A lost page (killed worker, server outage) is retried after this timeout rather than the 2-minute default.
+  activityOptions: { startToCloseTimeout: '3 seconds', retry: { initialInterval: '200 ms', maximumInterval: '1 second' } },
+};
+
+// A fresh API and store per test: the checks read the API's request log and the store's files from the start.
 let api: Server;
-let client: Client;
-let closeClient: () => Promise<void>;
 let outDir: string;
 
-beforeAll(async () => {
+beforeEach(async () => {
   api = await serve({
     '/things': (req, res) => {
       const offset = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('offset') ?? 0);
-      // A little latency per page, so kills land while pages are in flight as well as between them.
+      // A little latency per page, so kills and outages land while pages are in flight as well as between them.
       setTimeout(() => json(res, 200, { items: Array.from({ length: Math.max(0, Math.min(PAGE_SIZE, TOTAL - offset)) }, (_, i) => ({ id: offset + i })) }), 30);
     },
   });
-  const { connection, client: connected } = await testClient();
-  client = connected;
-  closeClient = () => connection.close();
   outDir = await mkdtemp(path.join(tmpdir(), 'pagination-crash-'));
 });
 
-afterAll(async () => {
-  await closeClient?.();
+afterEach(async () => {
   await api?.close();
   await rm(outDir, { recursive: true, force: true });
 });
 
-function startWorker(taskQueue: string, address: string): Running {
+function startWorker(taskQueue: string, server: TestServer): Running {
   return start(JITI, [WORKER], {
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_NAMESPACE: testServer().namespace,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
     TASK_QUEUE: taskQueue,
     API_HOST: api.origin.slice('http://'.length),
     OUT_DIR: outDir,
   });
+}
+
+function startPagination(client: Client, taskQueue: string) {
+  return client.workflow.start('paginate', { taskQueue, workflowId: `crash-${randomUUID()}`, args: [REQUEST], workflowTaskTimeout: '2 seconds' });
 }
 
 async function until(check: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
@@ -63,38 +76,9 @@ async function until(check: () => boolean, what: string, timeoutMs = 120_000): P
   }
 }
 
-const offsets = () => api.received.map((r) => Number(new URL(r.url, 'http://x').searchParams.get('offset')));
-
-it('survives SIGKILLs of its worker at random pages: each item handled once, no finished page fetched again', async () => {
-  const taskQueue = uniqueTaskQueue('pagination-crash');
-  const request: PaginateRequest = {
-    integration: 'crashy',
-    action: 'listThings',
-    handler: 'storeThings',
-    pageLimit: 1000,
-    pagesPerRun: 12,
-    // A killed worker's page is retried after this timeout rather than the 2-minute default.
-    activityOptions: { startToCloseTimeout: '3 seconds', retry: { initialInterval: '200 ms', maximumInterval: '1 second' } },
-  };
-  const handle = await client.workflow.start('paginate', {
-    taskQueue,
-    workflowId: `crash-${randomUUID()}`,
-    args: [request],
-    workflowTaskTimeout: '2 seconds',
-  });
-  const kills = [...new Set(Array.from({ length: 3 }, () => 3 + Math.floor(Math.random() * (PAGES - 8))))].sort((a, b) => a - b);
-  let worker = startWorker(taskQueue, testServer().address);
-  try {
-    for (const page of kills) {
-      await until(() => api.received.length >= page, `page ${page}`);
-      await worker.stop('SIGKILL');
-      worker = startWorker(taskQueue, testServer().address);
-    }
-    const result = (await handle.result()) as PaginateResult;
-    expect(result).toEqual({ pages: PAGES + 1, itemCount: TOTAL, stop: 'empty page' });
-  } finally {
-    await worker.stop('SIGTERM');
-  }
+/** The pagination's result, the store and the API's log after `interruptions` kills or outages. */
+async function expectEachItemOnce(result: PaginateResult, interruptions: number): Promise<void> {
+  expect(result).toEqual({ pages: PAGES + 1, itemCount: TOTAL, stop: 'empty page' });
 
   // Exactly once per item in the handler's store.
   const files = (await readdir(outDir)).filter((f) => /^page-\d+\.json$/.test(f));
@@ -102,13 +86,62 @@ it('survives SIGKILLs of its worker at random pages: each item handled once, no 
   for (const file of files) ids.push(...(JSON.parse(await readFile(path.join(outDir, file), 'utf8')) as { id: number }[]).map((item) => item.id));
   expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: TOTAL }, (_, i) => i));
 
-  // The handler itself ran again only for pages in flight at a kill.
+  // The handler itself ran again only for pages in flight at an interruption.
   const calls = (await readFile(path.join(outDir, 'calls.log'), 'utf8')).trim().split('\n').map(Number);
-  expect(calls.length - new Set(calls).size).toBeLessThanOrEqual(kills.length);
+  expect(calls.length - new Set(calls).size).toBeLessThanOrEqual(interruptions);
 
-  // Only a page in flight at a kill is fetched again: at most one repeated page per kill.
-  const fetched = offsets();
+  // Only a page in flight at an interruption is fetched again: at most one repeated page for each.
+  const fetched = api.received.map((r) => Number(new URL(r.url, 'http://x').searchParams.get('offset')));
   const repeated = [...new Set(fetched.filter((offset, i) => fetched.indexOf(offset) !== i))];
-  expect(repeated.length).toBeLessThanOrEqual(kills.length);
+  expect(repeated.length).toBeLessThanOrEqual(interruptions);
   expect(new Set(fetched).size).toBe(PAGES + 1);
+}
+
+it('survives SIGKILLs of its worker at random pages: each item handled once, no finished page fetched again', async () => {
+  const { connection, client } = await testClient();
+  const taskQueue = uniqueTaskQueue('pagination-crash');
+  const handle = await startPagination(client, taskQueue);
+  const kills = [...new Set(Array.from({ length: 3 }, () => 3 + Math.floor(Math.random() * (PAGES - 8))))].sort((a, b) => a - b);
+  let worker = startWorker(taskQueue, testServer());
+  try {
+    for (const page of kills) {
+      await until(() => api.received.length >= page, `page ${page}`);
+      await worker.stop('SIGKILL');
+      worker = startWorker(taskQueue, testServer());
+    }
+    await expectEachItemOnce((await handle.result()) as PaginateResult, kills.length);
+  } finally {
+    await worker.stop('SIGTERM');
+    await connection.close();
+  }
+}, 300_000);
+
+it('survives a restart of the Temporal server on its SQLite file mid-pagination', async () => {
+  // The same port and file both times: the worker and the client reconnect to the address they were given.
+  const options: DevServerOptions = { port: await freePort(), headless: true, dbFilename: path.join(outDir, 'temporal.sqlite') };
+  let server = await startDevServer(options);
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: server.namespace });
+  const taskQueue = uniqueTaskQueue('pagination-restart');
+  const worker = startWorker(taskQueue, server);
+  try {
+    const handle = await startPagination(client, taskQueue);
+    await until(() => api.received.length >= 10, 'page 10');
+    await server.stop();
+    const fetchedAtStop = api.received.length;
+    await delay(3_000);
+    // Nothing moves while the server is down: the page in flight at the stop at most.
+    expect(api.received.length).toBeLessThanOrEqual(fetchedAtStop + 1);
+    server = await startDevServer(options);
+
+    await expectEachItemOnce((await handle.result()) as PaginateResult, 1);
+    // The same worker process finished the pagination, so an outage needs no worker restart: the SDK's core retries
+    // its polls and task completions with backoff while the server refuses connections (it logs "retried N times"),
+    // and a completion the restarted server no longer knows ("Workflow task not found") is dropped and the task redone.
+    expect(worker.child.exitCode).toBeNull();
+  } finally {
+    await worker.stop('SIGTERM');
+    await connection.close();
+    await server.stop();
+  }
 }, 300_000);
