@@ -3,15 +3,14 @@
  * kept as a file name; in YAML, comments and styles too), the result must load as exactly the edited definition, and
  * only then is it swapped in: a reader sees the old file or the new one, never half of one.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { formatOf, parseDefinition } from '../definition/load';
 import type { Definition } from '../definition/model';
 import { applyPatches, patchDefinition, type Patch } from '../definition/patch';
 import { parseYaml, type SourceFormat } from '../source-location';
 import { UsageError } from './args';
+import { writeAtomically } from './write-atomically';
 
 export interface DefinitionFile {
   readonly file: string;
@@ -68,22 +67,3 @@ function yamlText(text: string, patches: readonly Patch[]): string {
   return document.toString({ lineWidth: 0 });
 }
 
-function writeAtomically(file: string, text: string): void {
-  // Through a symbolic link: the file it points to is replaced, the link stays.
-  const target = realpathSync(file);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fd = openSync(temp, 'wx', statSync(target).mode);
-    try {
-      writeFileSync(fd, text);
-      // On disk before the rename: after a crash the name holds the old file or the whole new one.
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-}

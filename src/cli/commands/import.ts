@@ -5,13 +5,14 @@
  * Exit codes: 0 the definition was written (its messages may still ask for changes, e.g. a placeholder host);
  * 1 nothing could be imported (unreadable file, no importable operation); 2 usage error (from the CLI).
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Definition } from '../../definition/model';
 import { importSpec, type ImportResult } from '../../openapi/import';
 import { formatReport, ImportError } from '../../openapi/messages';
 import { UsageError } from '../args';
 import type { Command } from './types';
+import { writeAtomically } from '../write-atomically';
 
 export const importCommand: Command = async ({ config, args, options }) => {
   const source = specArgument(args, 'import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--validate] [--json]');
@@ -68,15 +69,3 @@ function describeAuth(auth: Definition['auth']): string {
   }
 }
 
-/** Written next to its place and renamed over it: a reader sees the old file or the new one, never half of one. */
-function writeAtomically(file: string, text: string): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-}

@@ -1,8 +1,8 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadDefinitions } from '../../definition/load';
 import { generateTypes } from '../../types/generate';
 import type { Command } from './types';
+import { writeAtomically } from '../write-atomically';
 
 export const DEFAULT_TYPES_FILE = 'integrations.d.ts';
 
@@ -24,16 +24,3 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** An editor or a watching compiler reading the file never sees half of it, and a failed run leaves the old one. */
-function writeAtomically(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  // Beside the target: a rename is atomic only within one file system.
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-}
