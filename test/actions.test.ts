@@ -2,14 +2,13 @@
  * Actions as activities, end to end: a real Temporal dev server, a real worker with the plugin, real HTTP servers.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { type Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
 import { Definition, type DefinitionInput } from '../src/definition/model';
 import { closeHttpAgent } from '../src/http/agent';
 import { CustomIntegrationsPlugin } from '../src/temporal/plugin';
 import { withIntegrationContext } from '../src/temporal/client-context';
-import { closeTestNativeConnection, testClient, testNativeConnection, uniqueTaskQueue } from './helpers/temporal';
+import { startTestWorker, type TestWorker } from './helpers/temporal';
 import { json, serve, type Server } from './helpers/http-server';
 import type * as workflows from './fixtures/action-workflows';
 import { workerLogs } from './setup-logging';
@@ -31,9 +30,7 @@ const ENV_KEY = `TEST_ACTIONS_API_KEY_${randomUUID().replace(/-/g, '')}`;
 let api: Server;
 let elsewhere: Server;
 let client: Client;
-let closeClient: () => Promise<void>;
-let worker: Worker;
-let running: Promise<void>;
+let testWorker: TestWorker | undefined;
 let taskQueue: string;
 const handles: WorkflowHandle[] = [];
 
@@ -99,25 +96,12 @@ beforeAll(async () => {
       { integration: 'token', accessToken: SECRETS.token },
     ],
   });
-  taskQueue = uniqueTaskQueue('actions');
-  worker = await Worker.create({
-    connection: await testNativeConnection(),
-    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
-    taskQueue,
-    workflowsPath: require.resolve('./fixtures/action-workflows'),
-    plugins: [plugin],
-  });
-  running = worker.run();
-  const { connection } = await testClient();
-  client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', plugins: [plugin] });
-  closeClient = () => connection.close();
+  testWorker = await startTestWorker({ plugin, workflowsPath: require.resolve('./fixtures/action-workflows'), prefix: 'actions' });
+  ({ client, taskQueue } = testWorker);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await closeClient?.();
-  await closeTestNativeConnection();
+  await testWorker?.stop();
   await closeHttpAgent();
   await Promise.all([api?.close(), elsewhere?.close()]);
 });

@@ -4,8 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Client, WorkflowFailedError } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { Definition, type DefinitionInput } from '../src/definition/model';
 import { closeHttpAgent } from '../src/http/agent';
 import { PROGRESS_QUERY, type Page } from '../src/pagination/model';
@@ -13,7 +12,7 @@ import { CustomIntegrationsPlugin } from '../src/temporal/plugin';
 import { withIntegrationContext } from '../src/temporal/client-context';
 import type { PaginateProgress, PaginateRequest, PaginateResult } from '../workflows/paginate';
 import { json, serve, type Server } from './helpers/http-server';
-import { closeTestNativeConnection, testClient, testNativeConnection, uniqueTaskQueue } from './helpers/temporal';
+import { startTestWorker, type TestWorker } from './helpers/temporal';
 import type * as workflows from './fixtures/paginate-workflows';
 
 const KEY = `key-${randomBytes(12).toString('hex')}`;
@@ -25,9 +24,7 @@ const activityOptions = { startToCloseTimeout: '10 seconds', retry: { initialInt
 let api: Server;
 let elsewhere: Server;
 let client: Client;
-let closeClient: () => Promise<void>;
-let worker: Worker;
-let running: Promise<void>;
+let testWorker: TestWorker | undefined;
 let taskQueue: string;
 const handled: { handler: string; pageIndex: number; ids: number[] }[] = [];
 
@@ -139,25 +136,12 @@ beforeAll(async () => {
     ],
     pageHandlers: { recordIds: record('recordIds') },
   });
-  taskQueue = uniqueTaskQueue('paginate');
-  worker = await Worker.create({
-    connection: await testNativeConnection(),
-    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
-    taskQueue,
-    workflowsPath: require.resolve('./fixtures/paginate-workflows'),
-    plugins: [plugin],
-  });
-  running = worker.run();
-  const { connection } = await testClient();
-  client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', plugins: [plugin] });
-  closeClient = () => connection.close();
+  testWorker = await startTestWorker({ plugin, workflowsPath: require.resolve('./fixtures/paginate-workflows'), prefix: 'paginate' });
+  ({ client, taskQueue } = testWorker);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await closeClient?.();
-  await closeTestNativeConnection();
+  await testWorker?.stop();
   await closeHttpAgent();
   await Promise.all([api?.close(), elsewhere?.close()]);
 });

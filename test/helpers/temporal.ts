@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { SimplePlugin } from '@temporalio/plugin';
+import { NativeConnection, Worker } from '@temporalio/worker';
 
 export interface TestServer {
   address: string;
@@ -52,4 +53,39 @@ export async function closeTestNativeConnection(): Promise<void> {
 /** Task queues are never shared between tests, so a worker from one test cannot pick up another's tasks. */
 export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
+}
+
+export interface TestWorker {
+  readonly client: Client;
+  readonly taskQueue: string;
+  /** Shuts the worker down, waits for it, and closes its client connection and the file's worker connection. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A worker with the plugin on a fresh task queue of the test server, running in the background, and a client with
+ * the same plugin (so integration overrides reach started workflows).
+ */
+export async function startTestWorker(options: { plugin: SimplePlugin; workflowsPath: string; prefix: string }): Promise<TestWorker> {
+  const { namespace } = testServer();
+  const taskQueue = uniqueTaskQueue(options.prefix);
+  const worker = await Worker.create({
+    connection: await testNativeConnection(),
+    namespace,
+    taskQueue,
+    workflowsPath: options.workflowsPath,
+    plugins: [options.plugin],
+  });
+  const running = worker.run();
+  const { connection } = await testClient();
+  return {
+    client: new Client({ connection, namespace, plugins: [options.plugin] }),
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await closeTestNativeConnection();
+    },
+  };
 }
