@@ -13,6 +13,7 @@
  *
  * Exits 0 whatever the figures (benchmarks do not fail CI), unless --check is given: then 1 when a ratio misses the target.
  */
+import { parseArgs } from 'node:util';
 import { deepStrictEqual } from 'node:assert/strict';
 import path from 'node:path';
 import { Agent, request } from 'undici';
@@ -23,6 +24,7 @@ import { compileDefinitions, type CompiledAction } from '../src/definition/compi
 import { loadDefinitions } from '../src/definition/load';
 import { closeHttpAgent } from '../src/http/agent';
 import { startChildServer } from './child-server';
+import { whole, wholeList } from './numbers';
 
 const TARGET = 1.15;
 const INTEGRATION = 'pedroAviary';
@@ -41,26 +43,16 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { calls: 400, concurrency: [1, 32], rounds: 15, check: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${arg} needs a value`);
-      return next;
-    };
-    const positive = (text: string) => {
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${arg}: "${text}" is not a positive integer`);
-      return n;
-    };
-    if (arg === '--calls') options.calls = positive(value());
-    else if (arg === '--rounds') options.rounds = positive(value());
-    else if (arg === '--concurrency') options.concurrency = value().split(',').map(positive);
-    else if (arg === '--check') options.check = true;
-    else throw new Error(`unknown option ${arg}; options: --calls N, --concurrency 1,32, --rounds R, --check`);
-  }
-  return options;
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { calls: { type: 'string' }, rounds: { type: 'string' }, concurrency: { type: 'string' }, check: { type: 'boolean' } },
+  });
+  return {
+    calls: whole('--calls', values.calls ?? '400', 1),
+    rounds: whole('--rounds', values.rounds ?? '15', 1),
+    concurrency: wholeList('--concurrency', values.concurrency ?? '1,32', 1),
+    check: values.check ?? false,
+  };
 }
 
 interface Sample {

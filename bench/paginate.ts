@@ -10,6 +10,7 @@
  *
  * Exits 0 whatever the figures (benchmarks do not fail CI), unless --check is given: then 1 when a target is missed.
  */
+import { parseArgs } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,7 @@ import { CustomIntegrationsPlugin } from '../src/temporal/plugin';
 import { BUILTIN_WORKFLOWS_PATH } from '../src/temporal/worker';
 import type { paginate, PaginateRequest } from '../workflows/paginate';
 import { startChildServer } from './child-server';
+import { whole, wholeList } from './numbers';
 
 const TARGET_RATIO = 0.85;
 const TARGET_LATENCY_MS = 50;
@@ -39,26 +41,16 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { pages: 300, latencies: [0, 50], long: undefined, check: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${arg} needs a value`);
-      return next;
-    };
-    const whole = (text: string, min: number) => {
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < min) throw new Error(`${arg}: "${text}" is not a whole number >= ${min}`);
-      return n;
-    };
-    if (arg === '--pages') options.pages = whole(value(), 1);
-    else if (arg === '--latency') options.latencies = value().split(',').map((text) => whole(text, 0));
-    else if (arg === '--long') options.long = whole(value(), 1);
-    else if (arg === '--check') options.check = true;
-    else throw new Error(`unknown option ${arg}; options: --pages N, --latency 0,50, --long 10000, --check`);
-  }
-  return options;
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { pages: { type: 'string' }, latency: { type: 'string' }, long: { type: 'string' }, check: { type: 'boolean' } },
+  });
+  return {
+    pages: whole('--pages', values.pages ?? '300', 1),
+    latencies: wholeList('--latency', values.latency ?? '0,50', 0),
+    long: values.long === undefined ? undefined : whole('--long', values.long, 1),
+    check: values.check ?? false,
+  };
 }
 
 interface Run {
