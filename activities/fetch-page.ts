@@ -15,7 +15,7 @@ import type { CompiledIntegrations } from '../src/definition/compile';
 import type { ResolvedConfiguration } from '../src/configurations/source';
 import { COLLECT_LIMIT_BYTES, describePosition, type FetchedPage, type FetchPageRequest, type PageHandler } from '../src/pagination/model';
 import { positionKey, readPage } from '../src/pagination/page';
-import { firstPosition, pageRequest, pageSize } from '../src/pagination/request';
+import { firstPosition, linkWithoutCredentials, pageRequest, pageSize } from '../src/pagination/request';
 import { toActivityFailure } from './failures';
 
 export type ConfigurationFor = (integration: string, call: ActionCallOptions | undefined) => Promise<ResolvedConfiguration>;
@@ -61,12 +61,13 @@ export function fetchPageActivity(
           );
         }
       }
-      const nextKey = page.next && positionKey(page.next);
+      const next = page.next?.type === 'link' ? { ...page.next, url: linkWithoutCredentials(page.next.url, configuration.credentials) } : page.next;
+      const nextKey = next && positionKey(next);
       return {
         itemCount: page.items.length,
         bytes,
         ...(!handler && { items: page.items }),
-        ...(page.next ? { next: page.next } : { stop: page.stop }),
+        ...(next ? { next } : { stop: page.stop }),
         ...(nextKey && { nextKey }),
       };
     } catch (err) {

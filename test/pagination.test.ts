@@ -6,7 +6,8 @@ import { Pagination, type Action } from '../src/definition/model';
 import { admitKey, NEW_GUARD, RECENT_KEYS, type GuardState } from '../src/pagination/guard';
 import type { Position } from '../src/pagination/model';
 import { positionKey, readPage, type PageCounts } from '../src/pagination/page';
-import { firstPosition, pageRequest } from '../src/pagination/request';
+import { UnsafeUrlError } from '../src/http/errors';
+import { firstPosition, linkWithoutCredentials, pageRequest } from '../src/pagination/request';
 
 const target = { scheme: 'https', hostname: 'api.example.com', basePath: '/v1' } as const;
 const action = { name: 'listThings', method: 'GET', path: '/things', parameters: [{ name: 'q', in: 'query' }] } as unknown as Action;
@@ -155,5 +156,30 @@ describe('repeated-cursor guard', () => {
     const key = positionKey({ type: 'pointer', cursor: 'x'.repeat(5000) });
     expect(key).toHaveLength(16);
     expect(positionKey({ type: 'pointer', cursor: 'x'.repeat(4999) })).not.toBe(key);
+  });
+});
+
+describe('next links kept in history carry no credential', () => {
+  const credentials = { http: { headers: {}, query: [['api_key', 'k-secret-1']] as const, cookies: {} }, secrets: ['k-secret-1'] };
+
+  test('the credential query parameter an API echoes into its link is removed, the rest kept', () => {
+    expect(linkWithoutCredentials('https://api.example.com/v1/things?page=2&api_key=k-secret-1&q=a%20b', credentials)).toBe(
+      'https://api.example.com/v1/things?page=2&q=a%20b',
+    );
+  });
+
+  test('a link holding the secret under another name is refused, without quoting it', () => {
+    const attempt = () => linkWithoutCredentials('https://api.example.com/v1/things?page=2&token=k-secret-1', credentials);
+    expect(attempt).toThrow(UnsafeUrlError);
+    expect(attempt).toThrow(/carries a credential/);
+    try {
+      attempt();
+    } catch (err) {
+      expect((err as Error).message).not.toContain('k-secret-1');
+    }
+  });
+
+  test('links without credentials pass unchanged', () => {
+    expect(linkWithoutCredentials('https://api.example.com/v1/things?page=3', credentials)).toBe('https://api.example.com/v1/things?page=3');
   });
 });

@@ -3,6 +3,7 @@
  * its URL. Every URL is checked against the target's origin here, where credentials are about to be attached, whatever
  * the position's source (a response, or a workflow's arguments).
  */
+import type { ResolvedCredentials } from '../auth/credentials';
 import type { Action, Pagination } from '../definition/model';
 import { UnsafeUrlError } from '../http/errors';
 import { buildRequest, sameOrigin, type PreparedRequest, type Target } from '../http/url';
@@ -90,4 +91,34 @@ function withQuery(url: URL, params: readonly (readonly [string, string | number
 function numberInput(input: Readonly<Record<string, unknown>>, name: string): number | undefined {
   const value = input[name];
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * A next link as it may be kept in workflow history: without the credential query parameters the API may echo back
+ * (they are attached again to the next request, to this origin only). A link that still holds a secret elsewhere is
+ * refused rather than stored.
+ */
+export function linkWithoutCredentials(link: string, credentials: ResolvedCredentials): string {
+  const url = new URL(link);
+  const names = new Set(credentials.http.query.map(([name]) => name));
+  // Pair by pair, as written: re-serializing the query would re-encode it ("%20" to "+") and break signed links.
+  const kept = url.search.slice(1).split('&').filter((pair) => pair !== '' && !names.has(decodeQueryName(pair)));
+  url.search = kept.length ? `?${kept.join('&')}` : '';
+  const cleaned = url.href;
+  if (credentials.secrets.some((secret) => secret !== '' && (cleaned.includes(secret) || cleaned.includes(encodeURIComponent(secret))))) {
+    throw new UnsafeUrlError(
+      `the next link ${url.origin}${url.pathname} carries a credential of the configuration; it is not kept in workflow history. ` +
+        'Send the API key in a header instead, or ask the vendor why it echoes keys into links',
+    );
+  }
+  return cleaned;
+}
+
+function decodeQueryName(pair: string): string {
+  const name = pair.split('=', 1)[0] ?? '';
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
 }
