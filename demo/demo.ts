@@ -5,12 +5,13 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { rootMessage } from '../src/cli/commands/call';
 import { startConfiguredDevServer, untilInterrupted } from '../src/cli/commands/dev';
+import { isPortFree } from '../src/devserver/free-port';
 import { loadTemporalConfig, workflowRunUrl, type TemporalConfig } from '../src/config/temporal-config';
 import { connectClient } from '../src/temporal/client';
 import { startWorker } from '../src/temporal/worker';
@@ -18,17 +19,6 @@ import { startPedroAviary } from './pedro-aviary-server';
 import type { aviaryReport, callAction } from './workflows';
 
 const DEMO_API_PORT = 4010;
-
-function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 async function main(): Promise<void> {
   const once = process.argv.includes('--once');
@@ -40,12 +30,12 @@ async function main(): Promise<void> {
   // A fresh key for each demo run: the worker reads it from the environment, as it would a real vendor's key.
   const apiKey = `demo-${randomBytes(12).toString('hex')}`;
   process.env.PEDRO_AVIARY_API_KEY = apiKey;
-  const vendor = await startPedroAviary({ apiKey, port: freePorts || (await portInUse(DEMO_API_PORT)) ? 0 : DEMO_API_PORT });
+  const vendor = await startPedroAviary({ apiKey, port: freePorts || !(await isPortFree('127.0.0.1', DEMO_API_PORT)) ? 0 : DEMO_API_PORT });
   console.log(`Pedro Aviary example API on http://${vendor.hostname}/v1`);
 
   let devConfig: TemporalConfig = fileConfig;
   let scratch: string | undefined;
-  if (freePorts || (await portInUse(fileConfig.devServer.port, fileConfig.devServer.ip))) {
+  if (freePorts || !(await isPortFree(fileConfig.devServer.ip, fileConfig.devServer.port))) {
     if (!freePorts) console.log(`Port ${fileConfig.devServer.port} is taken; the demo's dev server uses free ports instead.`);
     // Another server may own the configured SQLite file: this one keeps its state in a file of its own.
     scratch = await mkdtemp(path.join(tmpdir(), 'custom-integrations-demo-'));
@@ -86,9 +76,7 @@ async function main(): Promise<void> {
       await missing.result();
     } catch (err) {
       if (!(err instanceof WorkflowFailedError)) throw err;
-      let cause: Error = err;
-      while (cause.cause instanceof Error) cause = cause.cause;
-      console.log(`  failed without retrying: ${cause.message}`);
+      console.log(`  failed without retrying: ${rootMessage(err)}`);
     }
 
     console.log(`\nWeb UI: ${config.uiUrl}/namespaces/${config.namespace}/workflows`);
