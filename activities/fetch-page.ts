@@ -11,7 +11,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { callPrepared } from '../src/actions/call';
 import type { ActionCallOptions } from '../src/context';
-import type { CompiledIntegrations } from '../src/definition/compile';
+import { findAction, type CompiledIntegrations } from '../src/definition/compile';
 import type { ResolvedConfiguration } from '../src/configurations/source';
 import { COLLECT_LIMIT_BYTES, describePosition, type FetchedPage, type FetchPageRequest, type PageHandler } from '../src/pagination/model';
 import { positionKey, readPage } from '../src/pagination/page';
@@ -29,8 +29,7 @@ export function fetchPageActivity(
   return async (request) => {
     let where = `${request.integration}.${request.action} page ${request.pageIndex + 1}`;
     try {
-      const compiled = integrations.get(request.integration)?.actions.get(request.action);
-      if (!compiled) throw new Error(`unknown action ${request.integration}.${request.action}; is it in the worker's definitions?`);
+      const compiled = findAction(integrations, request.integration, request.action);
       const handler = request.handler === undefined ? undefined : pageHandlers[request.handler];
       if (request.handler !== undefined && !handler) {
         const known = Object.keys(pageHandlers).join(', ') || 'none';

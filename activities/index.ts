@@ -7,7 +7,7 @@ import { Context, log } from '@temporalio/activity';
 import { callAction, callCustomRequest } from '../src/actions/call';
 import { chooseConfiguration, type ActionCallOptions } from '../src/context';
 import { CUSTOM_API_REQUEST, CustomApiRequest, type CustomApiResponse } from '../src/custom-api-request';
-import type { CompiledAction, CompiledIntegrations } from '../src/definition/compile';
+import { findIntegration, type CompiledAction, type CompiledIntegrations } from '../src/definition/compile';
 import type { ConfigurationSource } from '../src/configurations/source';
 import { activityIntegrationContext } from '../src/temporal/activity-context';
 import { FETCH_PAGE, type PageHandler } from '../src/pagination/model';
@@ -46,9 +46,7 @@ export function createActivities({ integrations, configurations, pageHandlers = 
   const customApiRequest: CustomApiRequestActivity = async (raw, call) => {
     try {
       const request = CustomApiRequest.parse(raw);
-      if (!integrations.has(request.integration)) {
-        throw new Error(`unknown integration "${request.integration}" (known: ${[...integrations.keys()].join(', ') || 'none'})`);
-      }
+      findIntegration(integrations, request.integration);
       const response = await callCustomRequest(request, await configurationFor(request.integration, call), {
         signal: Context.current().cancellationSignal,
       });

@@ -198,6 +198,12 @@ describe('failures', () => {
     expect(failure.message).toContain('Default, Secondary');
   });
 
+  test('customApiRequest on an unknown integration fails at once and lists the known ones', async () => {
+    const failure = await activityFailure(run('customRequest', [{ integration: 'nope', method: 'GET', path: '/whoami' }]));
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toBe('unknown integration "nope" (known: open, keyed, queryKeyed, bearer, basic, token)');
+  });
+
   test('an API that echoes the key gets it redacted from the failure message', async () => {
     const failure = await activityFailure(run('callAction', [{ integration: 'keyed', action: 'echoKey' }]));
     expect(failure.message).toContain('[redacted]');

@@ -49,3 +49,17 @@ export function compileDefinitions(definitions: readonly Definition[]): Compiled
   }
   return integrations;
 }
+
+/** An integration by name; an unknown name fails listing the known ones, wherever the name came from. */
+export function findIntegration(integrations: CompiledIntegrations, name: string): CompiledIntegration {
+  const integration = integrations.get(name);
+  if (!integration) throw new Error(`unknown integration "${name}" (known: ${[...integrations.keys()].join(', ') || 'none'})`);
+  return integration;
+}
+
+export function findAction(integrations: CompiledIntegrations, integration: string, action: string): CompiledAction {
+  const { actions } = findIntegration(integrations, integration);
+  const found = actions.get(action);
+  if (!found) throw new Error(`${integration} has no action "${action}" (actions: ${[...actions.keys()].join(', ')})`);
+  return found;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { workflowRunUrl, type TemporalConfig } from '../../config/temporal-config';
-import { compileDefinitions, type CompiledAction } from '../../definition/compile';
+import { compileDefinitions, findAction, type CompiledAction } from '../../definition/compile';
 import { loadDefinitions } from '../../definition/load';
 import { connectClient } from '../../temporal/client';
 import { withIntegrationContext } from '../../temporal/client-context';
@@ -50,10 +50,13 @@ export function resolveActionCall(config: TemporalConfig, args: readonly string[
   const actionName = target.slice(dot + 1);
 
   const integrations = compileDefinitions(loadDefinitions(config.definitionsDir));
-  const integration = integrations.get(integrationName);
-  if (!integration) throw new UsageError(`unknown integration "${integrationName}" (known: ${[...integrations.keys()].join(', ') || 'none'})`);
-  const action = integration.actions.get(actionName);
-  if (!action) throw new UsageError(`${integrationName} has no action "${actionName}" (actions: ${[...integration.actions.keys()].join(', ')})`);
+  let action: CompiledAction;
+  try {
+    action = findAction(integrations, integrationName, actionName);
+  } catch (err) {
+    // A name typed on the command line: a usage error (exit 2), not a failed call.
+    throw new UsageError((err as Error).message);
+  }
 
   const base = options.input === undefined ? {} : parseJson(options.input, '--input');
   if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new UsageError('--input must be a JSON object');
