@@ -32,7 +32,7 @@ export function createActivities({ integrations, configurations, pageHandlers = 
     return configurations.resolve({
       integration,
       configuration: chooseConfiguration(integration, context, call),
-      ...(context.organization !== undefined && { organization: context.organization }),
+      organization: context.organization,
     });
   };
 
