@@ -5,7 +5,14 @@
  * for the problems reported, possibly in specs of tens of MB, so JSON is not re-parsed into objects: a scanner walks
  * the text along the pointer and skips what is off the path. Columns count UTF-16 code units, as editors do.
  */
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+
+/** `yaml` is loaded when a YAML text is first located or parsed: importing a JSON spec does not pay its 50 ms load. */
+let yamlModule: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  yamlModule ??= require('yaml') as typeof import('yaml');
+  return yamlModule;
+}
 
 export type SourceFormat = 'json' | 'yaml';
 
@@ -47,6 +54,7 @@ export interface ParsedYaml {
 }
 
 export function parseYaml(text: string): ParsedYaml {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   // prettyErrors off: messages stay one line; positions come from the line counter.
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
@@ -65,6 +73,8 @@ export function sourceLocation(text: string, format: SourceFormat, pointer: stri
 export class SourceLocator {
   private lineStarts: number[] | undefined;
   private readonly jsonChildren = new Map<number, JsonChildren | undefined>();
+  /** Where the containers read to their end end: a scan that meets one again jumps over it. */
+  private readonly jsonEnds = new Map<number, number>();
 
   constructor(
     readonly text: string,
@@ -110,7 +120,7 @@ export class SourceLocator {
     scanner.skipSpace();
     let offset = scanner.pos;
     for (let depth = 0; depth < path.length; depth++) {
-      const children = this.childrenAt(offset);
+      const children = this.childrenAt(offset, path, depth);
       const segment = path[depth];
       const child = children instanceof Map ? children.get(segment) : children?.[arrayIndex(segment) ?? -1];
       if (child === undefined) return { offset, depth };
@@ -119,13 +129,28 @@ export class SourceLocator {
     return { offset, depth: path.length };
   }
 
-  private childrenAt(offset: number): JsonChildren | undefined {
-    if (!this.jsonChildren.has(offset)) this.jsonChildren.set(offset, new JsonScanner(this.text, offset).children());
-    return this.jsonChildren.get(offset);
+  /**
+   * Members of the container at `offset`, which `path[depth]` is looked up in. The member the path goes through next
+   * is read on the way rather than skipped and read again afterwards: one pass over the text for a pointer, instead
+   * of one for each of its levels (two passes of a multi-MB spec for any pointer under /paths).
+   */
+  private childrenAt(offset: number, path: string[], depth: number): JsonChildren | undefined {
+    if (this.jsonChildren.has(offset)) return this.jsonChildren.get(offset);
+    const scanner = new JsonScanner(this.text, offset);
+    const next = path[depth];
+    const children = scanner.children((key, value) => {
+      if (depth + 1 >= path.length || String(key) !== next) return this.jsonEnds.get(value);
+      this.childrenAt(value, path, depth + 1);
+      return this.jsonEnds.get(value);
+    });
+    this.jsonChildren.set(offset, children);
+    if (scanner.complete) this.jsonEnds.set(offset, scanner.pos);
+    return children;
   }
 
   private findYaml(path: string[]): { offset: number; depth: number } {
     const { document } = this.parsedYaml();
+    const { isAlias, isMap, isNode, isScalar, isSeq } = yaml();
     let node: unknown = document.contents;
     let offset = nodeOffset(node) ?? 0;
     for (let depth = 0; depth < path.length; depth++) {
@@ -154,7 +179,7 @@ export class SourceLocator {
 }
 
 function nodeOffset(node: unknown): number | undefined {
-  return isNode(node) ? node.range?.[0] : undefined;
+  return yaml().isNode(node) ? node.range?.[0] : undefined;
 }
 
 function arrayIndex(segment: string): number | undefined {
@@ -205,10 +230,26 @@ const HEX4 = /[0-9a-fA-F]{4}/y;
 const WORD = /[A-Za-z_$][A-Za-z0-9_$]*/y;
 const SPACE = /[ \t\n\r]*/y;
 const STRING_RUN = /[^"\\\u0000-\u001f]*/y;
+const STRUCTURE = /["{}[\]]/g;
+
+/** Offset after the closing quote of the string starting at `start` (the text is not checked). */
+function stringEnd(text: string, start: number): number {
+  for (let i = start + 1; ; ) {
+    const quote = text.indexOf('"', i);
+    if (quote === -1) return text.length;
+    let backslash = quote - 1;
+    while (text.charCodeAt(backslash) === BACKSLASH) backslash--;
+    // An even run of backslashes escapes itself, not the quote.
+    if ((quote - 1 - backslash) % 2 === 0) return quote + 1;
+    i = quote + 1;
+  }
+}
 
 /** Reads JSON from `pos`, checking syntax as strictly as JSON.parse so that it can also say where a text goes wrong. */
 class JsonScanner {
   pos: number;
+  /** Whether the last children() read its container to the end, leaving `pos` after it. */
+  complete = false;
 
   constructor(
     private readonly text: string,
@@ -227,8 +268,12 @@ class JsonScanner {
     if (SPACE.test(this.text)) this.pos = SPACE.lastIndex;
   }
 
-  /** Members of the object or array at `pos`, as far as the text is valid; undefined for other values. */
-  children(): JsonChildren | undefined {
+  /**
+   * Members of the object or array at `pos`, as far as the text is valid; undefined for other values. `read` may
+   * read a member's value itself and return where it ends, or return undefined to have it skipped.
+   */
+  children(read?: (key: string | number, offset: number) => number | undefined): JsonChildren | undefined {
+    this.complete = false;
     this.skipSpace();
     const open = this.text.charCodeAt(this.pos);
     if (open !== OPEN_BRACE && open !== OPEN_BRACKET) return undefined;
@@ -236,17 +281,28 @@ class JsonScanner {
     try {
       this.pos++;
       this.skipSpace();
-      if (this.text.charCodeAt(this.pos) === (open === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET)) return children;
+      if (this.text.charCodeAt(this.pos) === (open === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET)) {
+        this.pos++;
+        this.complete = true;
+        return children;
+      }
       for (;;) {
+        let key: string | number;
         if (children instanceof Map) {
-          const key = this.memberKey();
+          key = this.memberKey();
           this.skipSpace();
           children.set(key, this.pos);
         } else {
+          key = children.length;
           children.push(this.pos);
         }
-        this.skipValue();
-        if (this.afterMember(open)) return children;
+        const end = read?.(key, this.pos);
+        if (end === undefined) this.skipValueUnchecked();
+        else this.pos = end;
+        if (this.afterMember(open)) {
+          this.complete = true;
+          return children;
+        }
         this.skipSpace();
       }
     } catch (error) {
@@ -286,6 +342,38 @@ class JsonScanner {
           break;
         }
         open.pop();
+      }
+    }
+  }
+
+  /**
+   * Skips one value without checking its syntax, finding only where strings and containers end: several times
+   * faster than skipValue on multi-MB texts, which the locator skips through on every level of a pointer. A syntax
+   * error inside the value goes unnoticed (the members around it are still checked); skipValue finds it.
+   */
+  skipValueUnchecked(): void {
+    const text = this.text;
+    const c = text.charCodeAt(this.pos);
+    if (c === QUOTE) {
+      this.pos = stringEnd(text, this.pos);
+      return;
+    }
+    if (c !== OPEN_BRACE && c !== OPEN_BRACKET) return this.skipScalar();
+    let depth = 0;
+    let pos = this.pos;
+    for (;;) {
+      STRUCTURE.lastIndex = pos;
+      const found = STRUCTURE.exec(text);
+      if (!found) {
+        this.pos = text.length;
+        return;
+      }
+      const d = text.charCodeAt(found.index);
+      pos = d === QUOTE ? stringEnd(text, found.index) : found.index + 1;
+      if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
+      else if (d !== QUOTE && --depth === 0) {
+        this.pos = pos;
+        return;
       }
     }
   }

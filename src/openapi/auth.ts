@@ -31,7 +31,18 @@ interface Candidate {
   order: number;
 }
 
-export function inferAuth(document: Json, operations: readonly ImportedOperation[], refs: Refs, messages: Messages, target: Target): Auth {
+/**
+ * `chosen`: the scheme the user asked for (`--auth`), used whatever the ranking says; an unknown or unusable name
+ * is an error naming the ones that can be chosen.
+ */
+export function inferAuth(
+  document: Json,
+  operations: readonly ImportedOperation[],
+  refs: Refs,
+  messages: Messages,
+  target: Target,
+  chosen?: string,
+): Auth {
   const schemes = declaredSchemes(document, refs);
   const usage = requirementUsage(document, operations, schemes, messages);
   if (schemes.size === 0) {
@@ -52,6 +63,14 @@ export function inferAuth(document: Json, operations: readonly ImportedOperation
   });
   const broad = (c: Candidate) => usage.secured > 0 && c.coverage >= BROAD * usage.secured;
   candidates.sort((a, b) => Number(broad(b)) - Number(broad(a)) || a.rank - b.rank || b.coverage - a.coverage || a.order - b.order);
+  if (chosen !== undefined) {
+    const index = candidates.findIndex((c) => c.name === chosen);
+    if (index === -1) {
+      const names = candidates.map((c) => c.name).join(', ') || 'none';
+      throw new AuthChoiceError(`--auth ${chosen}: the spec declares no usable security scheme of that name (usable: ${names})`);
+    }
+    candidates.unshift(...candidates.splice(index, 1));
+  }
   const [picked, ...others] = candidates;
   const notes = [
     others.length > 0 && `also declared: ${others.map((c) => `${c.name} (${c.what})`).join(', ')}`,
@@ -68,14 +87,18 @@ export function inferAuth(document: Json, operations: readonly ImportedOperation
     return { type: 'none' };
   }
   const why =
-    usage.secured === 0
+    chosen !== undefined
+      ? `you chose it (--auth); ${picked.coverage} of ${usage.secured} secured operations accept it alone`
+      : usage.secured === 0
       ? 'no operation requires a scheme, and it is the simplest to configure'
       : `${picked.coverage} of ${usage.secured} secured operations accept it alone${others.length > 0 ? ', and it is the simplest to configure of those that do' : ''}`;
   messages.info(
     'auth',
     picked.at.pointer,
     `auth: ${picked.name} (${picked.what}), because ${why}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`,
-    'To use another scheme, change auth in the definition.',
+    others.length > 0
+      ? `To use another scheme, import again with --auth <scheme> (${others.map((c) => `--auth ${c.name}`).join(', ')}), or change auth in the definition.`
+      : 'To use another auth, change auth in the definition.',
     refs.fileOf(picked.at),
   );
   return picked.auth;
@@ -230,3 +253,6 @@ function oauth2(scheme: Json, scopes: string[], target: Target, location: Locati
   if (other.length === 0) return { reason: 'an oauth2 scheme without flows' };
   return { auth: { type: 'oauth2', grantType: 'none', ...scope }, rank: 5, what: `OAuth 2.0 ${other.join('/')} flow: tokens you supply` };
 }
+
+/** The scheme asked for with --auth is not one the import can use: a usage error, not a defect of the spec. */
+export class AuthChoiceError extends Error {}

@@ -3,12 +3,15 @@
  * document name the places of the original file, which is what the user has open.
  *
  * swagger2openapi is given the source text: without it, it serializes the whole spec to YAML first (only to keep it
- * in its options), which was 80% of its time on DocuSign's 2 MB spec (1.6 s, 0.3 s with the text).
+ * in its options), which was 80% of its time on DocuSign's 2 MB spec (1.6 s, 0.3 s with the text). Most of the rest
+ * was spent in two reftools helpers it walks and copies the whole document with: see reftools-fast.ts.
  */
 import { parsePointer, toPointer } from '../source-location';
+import { useFastReftools } from './reftools-fast';
 import { isObject, valueAt, type Json } from './refs';
 
 export async function convertSwagger2(original: Json, text: string): Promise<Json> {
+  useFastReftools();
   const { convertObj } = await import('swagger2openapi');
   // anchors: YAML aliases make shared objects, which swagger2openapi otherwise refuses. resolve: external refs are ours.
   const converted: unknown = await convertObj(original as never, { patch: true, warnOnly: true, resolve: false, anchors: true, direct: true, text });

@@ -69,6 +69,19 @@ export function importOperations(document: Json, context: OperationsContext): { 
     }
     const item = refs.follow(rawItem, itemAt, 'the operations of this path are skipped');
     if (!item) continue;
+    if (/\{\s*\}/.test(path)) {
+      // No parameter can fill a placeholder without a name, so no request could be made.
+      const count = METHODS.filter((method) => item.value[method] !== undefined).length;
+      messages.error(
+        'invalid-path',
+        itemAt.pointer,
+        `path ${path} has a placeholder without a name ("{}"); its ${count === 1 ? 'operation is' : `${count} operations are`} left out`,
+        'Name the placeholder after its path parameter, e.g. {id}.',
+        refs.fileOf(itemAt),
+      );
+      skipped += count;
+      continue;
+    }
     if (path.length > 1 && path.endsWith('/')) {
       messages.warning(
         'trailing-slash',

@@ -1,5 +1,5 @@
 /**
- * `custom-integrations import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--validate] [--json]`:
+ * `custom-integrations import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--auth SCHEME] [--validate] [--json]`:
  * an OpenAPI 3.x or Swagger 2.0 spec (JSON or YAML, also .gz) as a definition file, written atomically.
  *
  * Exit codes: 0 the definition was written (its messages may still ask for changes, e.g. a placeholder host);
@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Definition } from '../../definition/model';
+import { AuthChoiceError } from '../../openapi/auth';
 import { importSpec, type ImportResult } from '../../openapi/import';
 import { formatReport, ImportError } from '../../openapi/messages';
 import { UsageError } from '../args';
@@ -15,15 +16,17 @@ import type { Command } from './types';
 import { writeAtomically } from '../write-atomically';
 
 export const importCommand: Command = async ({ config, args, options }) => {
-  const source = specArgument(args, 'import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--validate] [--json]');
+  const source = specArgument(args, 'import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--auth SCHEME] [--validate] [--json]');
   let result: ImportResult;
   try {
     result = await importSpec(source, {
       ...(options.name !== undefined && { name: options.name }),
       ...(options.hostname !== undefined && { hostname: options.hostname }),
+      ...(options.auth !== undefined && { auth: options.auth }),
       validate: options.validate === true,
     });
   } catch (error) {
+    if (error instanceof AuthChoiceError) throw new UsageError(error.message);
     if (!(error instanceof ImportError)) throw error;
     if (options.json) console.log(JSON.stringify({ source, error: error.message.split('\n')[0], messages: error.messages }, null, 2));
     else console.error(error.message);
