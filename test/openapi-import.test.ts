@@ -465,10 +465,10 @@ describe('servers', () => {
   });
 });
 
-test('an action the model refuses is left out with an error; the others import', async () => {
+test('an operation whose path has an unnamed placeholder is left out with an error; the others import', async () => {
   const result = await importJson(spec({ '/items/{}': { get: { responses: { '200': ok() } } }, '/ok': { get: { operationId: 'fine', responses: { '200': ok() } } } }));
   expect(result.definition.actions.map((a) => a.name)).toEqual(['fine']);
-  expect(message(result, 'invalid-action')).toMatchObject({ severity: 'error', pointer: '/paths/~1items~1{}/get' });
+  expect(message(result, 'invalid-path')).toMatchObject({ severity: 'error', pointer: '/paths/~1items~1{}' });
   expect(result.stats).toMatchObject({ operations: 2, actions: 1, skipped: 1 });
 });
 
@@ -524,6 +524,23 @@ describe('auth inference', () => {
     expect(picked.pointer).toBe('/components/securitySchemes/token');
     expect(picked.message).toContain('also declared: oauth (OAuth 2.0 authorization code');
     expect(picked.message).toContain('several schemes at once cannot be expressed: email + key');
+    // The alternatives, and how to switch to one of them.
+    expect(picked.fix).toContain('--auth oauth');
+    expect(picked.fix).toContain('--auth email');
+  });
+
+  test('--auth picks the scheme asked for; an unknown name is an error listing the usable ones', async () => {
+    const schemes = {
+      key: { type: 'apiKey', in: 'header', name: 'X-Key' },
+      oauth: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: 'https://a.example.com/token', scopes: {} } } },
+    };
+    const document = spec({ '/x': { get: { operationId: 'x', responses: { '200': ok() } } } }, { components: { securitySchemes: schemes } });
+    expect((await importJson(document)).definition.auth).toMatchObject({ type: 'apiKey', name: 'X-Key' });
+    const chosen = await importJson(document, { auth: 'oauth' });
+    expect(chosen.definition.auth).toMatchObject({ type: 'oauth2', grantType: 'client_credentials', tokenUrl: 'https://a.example.com/token' });
+    expect(message(chosen, 'auth').message).toContain('you chose it (--auth)');
+    expect(message(chosen, 'auth').fix).toContain('--auth key');
+    await expect(importJson(document, { auth: 'nope' })).rejects.toThrow('--auth nope: the spec declares no usable security scheme of that name (usable: key, oauth)');
   });
 
   test('OAuth scopes the operations require are requested; relative OAuth URLs are taken on the API host', async () => {
@@ -577,7 +594,7 @@ describe('pagination suggestions', () => {
     expect(paginationOf('getCursor')).toMatchObject({ type: 'pointer', afterParam: 'cursor', pointerPath: '$.response_metadata.next_cursor', resultsKey: 'items' });
     expect(paginationOf('getNext')).toMatchObject({ type: 'link', location: 'body', nextPageKey: 'next', resultsKey: 'values', pageSizeParam: 'pagelen' });
     expect(paginationOf('getLink')).toMatchObject({ type: 'link', location: 'header', resultsKey: 'entries' });
-    expect(paginationOf('getGraph')).toMatchObject({ type: 'link', location: 'body', nextPageKey: '@odata.nextLink', resultsKey: 'value' });
+    expect(paginationOf('getGraph')).toMatchObject({ type: 'link', location: 'body', nextPageKey: "['@odata.nextLink']", resultsKey: 'value' });
     expect(paginationOf('getStripe')).toMatchObject({ type: 'pointer', afterParam: 'starting_after', pointerPath: '$.data[-1:].id', hasMorePath: 'has_more' });
     expect(paginationOf('getSingle')).toBeUndefined();
     // The most common suggestion is the default: those actions need no override.
@@ -588,11 +605,39 @@ describe('pagination suggestions', () => {
     expect(info?.message).toMatch(/^paginated \(high confidence\): cursor parameter cursor and response_metadata\.next_cursor/);
   });
 
-  test('list operations returning a bare array cannot be paginated by the model: reported, not switched on', async () => {
-    const result = await importJson(spec({ '/repos': { get: { parameters: [{ name: 'page', in: 'query', schema: { type: 'integer' } }], responses: { '200': ok('ok', items) } } } }));
-    expect(action(result, 'getRepos').paginated).toBe(false);
-    expect(message(result, 'pagination-bare-array')).toMatchObject({ severity: 'info', pointer: '/paths/~1repos/get' });
-    expect(message(result, 'pagination-bare-array').message).toContain('1 operation (GET /repos (page)) looks paginated');
+  test('a bare-array list (GitHub) is paginated with its results at "$": Link header, or page and size parameters', async () => {
+    const linked = { ...list(['per_page', 'page'], {}), get: { ...list(['per_page', 'page'], {}).get, responses: { '200': { ...ok('ok', items), headers: { Link: { schema: { type: 'string' } } } } } } };
+    const paged = { get: { parameters: list(['page', 'per_page'], {}).get.parameters, responses: { '200': ok('ok', items) } } };
+    const pageOnly = { get: { parameters: list(['page'], {}).get.parameters, responses: { '200': ok('ok', items) } } };
+    const result = await importJson(spec({ '/repos': linked, '/repos/{id}/forks': paged, '/gists': pageOnly }));
+    expect(result.definition.pagination).toEqual({ type: 'link', location: 'header', headerName: 'link', rel: 'next', resultsKey: '$', pageSizeParam: 'per_page', pageLimit: 20 });
+    expect(action(result, 'getRepos')).toMatchObject({ paginated: true });
+    expect(action(result, 'getRepos').pagination).toBeUndefined();
+    expect(messagesOf(result, 'pagination').find((m) => m.pointer === '/paths/~1repos/get')?.message).toBe(
+      'paginated (high confidence): Link response header, page size per_page, results in the response body itself (a bare array); as the integration default',
+    );
+    expect(action(result, 'getReposForks')).toMatchObject({ paginated: true, pagination: { type: 'page', pageParam: 'page', resultsKey: '$', pageSizeParam: 'per_page' } });
+    // A page parameter alone is a weak guess, reported and left off.
+    expect(action(result, 'getGists').paginated).toBe(false);
+    expect(messagesOf(result, 'pagination-guess').map((m) => m.message)).toEqual([
+      'may be paginated (medium confidence): page parameter page, results in the response body itself (a bare array); not switched on',
+    ]);
+    expect(messagesOf(result, 'pagination-bare-array')).toEqual([]);
+    expect(() => parseDefinition(JSON.stringify(result.definition), { file: 'def.json' })).not.toThrow();
+  });
+
+  test('Microsoft Graph: results in value and the next link at @odata.nextLink, a key with dots, with or without x-ms-pageable', async () => {
+    const graphBody = { value: items, '@odata.nextLink': { type: 'string', nullable: true }, '@odata.count': { type: 'integer' } };
+    const plain = list(['$top', '$skip'], graphBody);
+    const pageable = { get: { ...plain.get, 'x-ms-pageable': { nextLinkName: '@odata.nextLink', operationName: 'listMore' } } };
+    const result = await importJson(spec({ '/users': plain, '/groups': pageable }));
+    const expected = { type: 'link', location: 'body', nextPageKey: "['@odata.nextLink']", resultsKey: 'value', pageSizeParam: '$top' };
+    expect(result.definition.pagination).toMatchObject(expected);
+    expect(action(result, 'getUsers')).toMatchObject({ paginated: true });
+    expect(action(result, 'getGroups')).toMatchObject({ paginated: true });
+    expect(action(result, 'getUsers').pagination).toBeUndefined();
+    expect(action(result, 'getGroups').pagination).toBeUndefined();
+    expect(messagesOf(result, 'pagination').find((m) => m.pointer === '/paths/~1users/get')?.message).toContain("next page URL at ['@odata.nextLink'] in the response, page size $top, results in value");
   });
 
   test('a weak guess is reported, not switched on', async () => {

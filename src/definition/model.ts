@@ -5,6 +5,7 @@
  * editors is generated from these same zod objects, so the file format has exactly one home.
  */
 import { z } from 'zod';
+import { pathProblem } from '../pagination/path';
 
 /** Identifiers become Temporal activity names (`<integration>.<action>`), so they must be plain identifiers. */
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -136,11 +137,25 @@ export type AuthType = Auth['type'];
 // ---------------------------------------------------------------------------------------------------------------
 // Pagination
 
-const pagedFields = {
-  resultsKey: z
+/**
+ * A path into the JSON response (src/pagination/path.ts): "data.items", "$" for the body itself, ['@odata.nextLink']
+ * for a key holding dots. Checked here, so a bad path is refused when the definition loads, not on some page.
+ */
+const responsePath = (description: string) =>
+  z
     .string()
     .min(1)
-    .describe('Dotted path within the response to the array of results, e.g. "results" or "data.items".'),
+    .superRefine((path, ctx) => {
+      // An empty path is min(1)'s to report.
+      const problem = path === '' ? undefined : pathProblem(path);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe(description);
+
+const pagedFields = {
+  resultsKey: responsePath(
+    'Path within the response to the array of results: "results", "data.items", "$" when the body itself is the array, [\'a.b\'] for a key holding dots.',
+  ),
   pageSizeParam: z.string().min(1).optional().describe('Query parameter that sets how many items a page holds.'),
   defaultPageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).optional().describe('Items per page (at most 1000).'),
   pageLimit: z
@@ -149,7 +164,7 @@ const pagedFields = {
     .min(1)
     .default(DEFAULT_PAGE_LIMIT)
     .describe('Default Page Limit: the most pages fetched in one pagination unless the caller raises it.'),
-  hasMorePath: z.string().min(1).optional().describe('Dotted path to a boolean that is false on the last page.'),
+  hasMorePath: responsePath('Path to a boolean that is false on the last page, e.g. "meta.has_more".').optional(),
 };
 
 export const NoPagination = z.object({ type: z.literal('none') }).strict();
@@ -175,7 +190,7 @@ export const LinkPagination = z
     location: z.enum(['header', 'body']).default('header').describe('Next Link Location: response header or JSON body.'),
     headerName: z.string().min(1).default('link').describe('Response Header Name holding the next link.'),
     rel: z.string().min(1).default('next').describe('Response Header Rel of the next link.'),
-    nextPageKey: z.string().min(1).optional().describe('Next Page Key: dotted path to the next URL in the JSON body.'),
+    nextPageKey: responsePath('Next Page Key: path to the next URL in the JSON body, e.g. "paging.next" or [\'@odata.nextLink\'].').optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

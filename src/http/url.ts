@@ -106,7 +106,7 @@ export function buildCustomRequest(target: Target, request: CustomRequest): Prep
   let query = '';
   for (const name in request.query) {
     const value = request.query[name];
-    const pairs = value === undefined || value === null ? '' : queryPairs(encodeURIComponent(name), null, value);
+    const pairs = value === undefined || value === null ? '' : queryPairs(queryName(name), null, value);
     if (pairs) query = query ? `${query}&${pairs}` : pairs;
   }
   if (query) url.search = url.search ? `${url.search.slice(1)}&${query}` : query;
@@ -152,6 +152,8 @@ const TRAILING_SLASH = /\/$/;
 const QUERY_OR_FRAGMENT = /[?#].*$/s;
 /** Two slashes, backslashes or their percent-encodings at the start: a host-changing path in disguise. */
 const LEADING_SLASHES = /^(?:\/|\\|%2f|%5c){2}/i;
+/** Escapes queryName undoes: characters RFC 3986 allows in a query that no query parser splits on. */
+const QUERY_NAME_KEPT = /%24|%3A|%40|%2C|%2F/gi;
 /** OpenAPI: form explodes by default, the delimited styles do not; an exploded array repeats the name in every style. */
 const DELIMITERS: Readonly<Record<NonNullable<Parameter['style']>, string>> = { form: ',', spaceDelimited: '%20', pipeDelimited: '|' };
 
@@ -216,13 +218,22 @@ function compileAction(action: Action): CompiledAction {
       .map((p) => {
         const style = p.style ?? 'form';
         const explode = p.explode ?? style === 'form';
-        return { name: p.name, required: p.required, key: encodeURIComponent(p.name), delimiter: explode ? null : DELIMITERS[style] };
+        return { name: p.name, required: p.required, key: queryName(p.name), delimiter: explode ? null : DELIMITERS[style] };
       }),
     headers: action.parameters.filter((p) => p.in === 'header'),
     cookies: action.parameters.filter((p) => p.in === 'cookie'),
     inputs,
     querySeparator: path.includes('?') ? '&' : '?',
   };
+}
+
+/**
+ * A query parameter name on the wire: the spec's name, percent-encoding only what a query string cannot hold as is.
+ * `$`, `:`, `@`, `,` and `/` stay literal (OData's `$top`, `filter[created:gte]`), as the API documents them;
+ * `[`, `]`, `&`, `=`, `+`, `#` and spaces are encoded (JSON:API asks for `page%5Bsize%5D`, which servers read as page[size]).
+ */
+export function queryName(name: string): string {
+  return encodeURIComponent(name).replace(QUERY_NAME_KEPT, (escape) => decodeURIComponent(escape));
 }
 
 const withoutQuery = (path: string) => path.replace(QUERY_OR_FRAGMENT, '');

@@ -1,12 +1,14 @@
 /**
  * Pagination guessed per operation from its query parameters and success response: offset/limit, page/per_page,
  * cursor/after/page_token with the next cursor in the body, a next URL in the body, a Link header, or Microsoft's
- * `x-ms-pageable`. Only confident guesses (a request parameter and the response agree, or the spec says so) are
+ * `x-ms-pageable`. A bare-array body (GitHub's lists) is its own results, at "$"; keys holding dots
+ * (`@odata.nextLink`) are written in brackets (src/pagination/path.ts). Only confident guesses (a request parameter and the response agree, or the spec says so) are
  * switched on; the integration default is the most common of them, so most actions need no override of their own.
  */
 import type { z } from 'zod';
 import type { Pagination as PaginationModel, PaginationOverride } from '../definition/model';
-import { counted, type Messages } from './messages';
+import { formatPath } from '../pagination/path';
+import type { Messages } from './messages';
 import type { ImportedOperation } from './operations';
 import { at, isObject, type Json, type Location, type Refs } from './refs';
 
@@ -14,15 +16,12 @@ type Pagination = Exclude<z.input<typeof PaginationModel>, { type: 'none' }>;
 type Override = z.input<typeof PaginationOverride>;
 type Confidence = 'high' | 'medium';
 
-type Suggestion =
-  | {
-      pagination: Pagination;
-      confidence: Confidence;
-      /** What the guess rests on, in words. */
-      basis: string;
-    }
-  /** Paginated, but in a way the model cannot express (the results are the whole body); `basis` says what was seen. */
-  | { pagination?: undefined; basis: string };
+interface Suggestion {
+  pagination: Pagination;
+  confidence: Confidence;
+  /** What the guess rests on, in words. */
+  basis: string;
+}
 
 /** Parameter names by role, compared lowercase without punctuation ($skip, page[size], per_page). */
 const INDEX = ['offset', 'skip', 'startat', 'startposition', 'startindex', 'start'];
@@ -56,17 +55,6 @@ export class PaginationGuesser {
 
   suggest(op: ImportedOperation): Suggestion | undefined {
     if (op.action.method !== 'GET') return undefined;
-    const pageable = op.operation['x-ms-pageable'];
-    if (isObject(pageable) && typeof pageable.nextLinkName === 'string') {
-      const resultsKey = typeof pageable.itemName === 'string' ? pageable.itemName : 'value';
-      return {
-        pagination: { type: 'link', location: 'body', nextPageKey: pageable.nextLinkName, resultsKey },
-        confidence: 'high',
-        basis: `x-ms-pageable: next link ${pageable.nextLinkName}, results in ${resultsKey}`,
-      };
-    }
-    const body = op.response.schema;
-    if (!body) return undefined;
     const query = (op.action.parameters ?? []).filter((p) => p.in === 'query');
     const param = (names: string[], numeric: boolean) => {
       for (const name of names) {
@@ -75,39 +63,51 @@ export class PaginationGuesser {
       }
       return undefined;
     };
-    const linkHeader = Object.keys(op.response.headers ?? {}).some((h) => h.toLowerCase() === 'link');
-    const root = this.resolve(body.value, body.at);
-    if (root && isArray(root.value)) {
-      const seen = linkHeader ? 'a Link header' : [param(PAGE, true), param(INDEX, true), param(CURSOR, false)].find(Boolean)?.name;
-      return seen ? { basis: `${op.key} (${seen})` } : undefined;
-    }
-    const fields = this.fields(body.value, body.at);
-    const results = resultsField(fields);
-    if (!results) return undefined;
-    const resultsKey = results.path.join('.');
     const size = param(SIZE, true);
     const sizing = size ? { pageSizeParam: size.name, ...defaultPageSize(size.schema) } : {};
-    const hasMore = fields.find((f) => HAS_MORE.includes(normalize(f.path[f.path.length - 1] ?? '')) && f.schema.type === 'boolean');
-    const more = hasMore ? { hasMorePath: hasMore.path.join('.') } : {};
     const sized = size ? `, page size ${size.name}` : '';
+    const pageable = op.operation['x-ms-pageable'];
+    if (isObject(pageable) && typeof pageable.nextLinkName === 'string') {
+      // Property names, not paths: Microsoft Graph's next link is "@odata.nextLink", one key holding dots.
+      const resultsKey = formatPath([typeof pageable.itemName === 'string' ? pageable.itemName : 'value']);
+      const nextPageKey = formatPath([pageable.nextLinkName]);
+      return {
+        pagination: { type: 'link', location: 'body', nextPageKey, resultsKey, ...sizing },
+        confidence: 'high',
+        basis: `x-ms-pageable: next link ${pageable.nextLinkName}${sized}, results in ${resultsKey}`,
+      };
+    }
+    const body = op.response.schema;
+    if (!body) return undefined;
+    const linkHeader = Object.keys(op.response.headers ?? {}).some((h) => h.toLowerCase() === 'link');
+    // A bare array (GitHub's lists) is the results itself, at "$", with no paging fields beside it.
+    const root = this.resolve(body.value, body.at);
+    const bare = root && isArray(root.value) ? root : undefined;
+    const fields = bare ? [] : this.fields(body.value, body.at);
+    const results: Field | undefined = bare ? { path: [], schema: bare.value, at: bare.at } : resultsField(fields);
+    if (!results) return undefined;
+    const resultsKey = formatPath(results.path);
+    const where = bare ? 'the response body itself (a bare array)' : resultsKey;
+    const hasMore = fields.find((f) => HAS_MORE.includes(normalize(f.path[f.path.length - 1] ?? '')) && f.schema.type === 'boolean');
+    const more = hasMore ? { hasMorePath: formatPath(hasMore.path) } : {};
 
     const cursor = param(CURSOR, false);
     const nextCursor = fields.find((f) => NEXT_CURSOR.includes(normalize(f.path[f.path.length - 1] ?? '')) && !isArray(f.schema) && f.schema.type !== 'object');
     if (cursor && nextCursor) {
-      const pointerPath = `$.${nextCursor.path.join('.')}`;
+      const pointerPath = formatPath(nextCursor.path, { root: true });
       return {
         pagination: { type: 'pointer', afterParam: cursor.name, pointerPath, resultsKey, ...sizing, ...more },
         confidence: 'high',
-        basis: `cursor parameter ${cursor.name} and ${nextCursor.path.join('.')} in the response${sized}, results in ${resultsKey}`,
+        basis: `cursor parameter ${cursor.name} and ${formatPath(nextCursor.path)} in the response${sized}, results in ${where}`,
       };
     }
     // Stripe's way: the cursor is the id of the last item, and has_more says whether to ask.
     if (cursor && this.itemsHaveId(results)) {
-      const pointerPath = `$.${resultsKey}[-1:].id`;
+      const pointerPath = `${formatPath(results.path, { root: true })}[-1:].id`;
       return {
         pagination: { type: 'pointer', afterParam: cursor.name, pointerPath, resultsKey, ...sizing, ...more },
         confidence: hasMore ? 'high' : 'medium',
-        basis: `cursor parameter ${cursor.name} taking the id of the last item${hasMore ? `, ${hasMore.path.join('.')} in the response` : ''}${sized}, results in ${resultsKey}`,
+        basis: `cursor parameter ${cursor.name} taking the id of the last item${hasMore ? `, ${formatPath(hasMore.path)} in the response` : ''}${sized}, results in ${where}`,
       };
     }
     const nextLink = nextLinkField(fields);
@@ -115,14 +115,14 @@ export class PaginationGuesser {
       return {
         pagination: { type: 'link', location: 'body', nextPageKey: nextLink, resultsKey, ...sizing, ...more },
         confidence: 'high',
-        basis: `next page URL at ${nextLink} in the response${sized}, results in ${resultsKey}`,
+        basis: `next page URL at ${nextLink} in the response${sized}, results in ${where}`,
       };
     }
     if (linkHeader) {
       return {
         pagination: { type: 'link', location: 'header', resultsKey, ...sizing },
         confidence: 'high',
-        basis: `Link response header${sized}, results in ${resultsKey}`,
+        basis: `Link response header${sized}, results in ${where}`,
       };
     }
     const index = param(INDEX, true);
@@ -130,7 +130,7 @@ export class PaginationGuesser {
       return {
         pagination: { type: 'index', indexParam: index.name, resultsKey, ...sizing, ...more },
         confidence: size ? 'high' : 'medium',
-        basis: `offset parameter ${index.name}${sized}, results in ${resultsKey}`,
+        basis: `offset parameter ${index.name}${sized}, results in ${where}`,
       };
     }
     const page = param(PAGE, true);
@@ -139,7 +139,7 @@ export class PaginationGuesser {
       return {
         pagination: { type: 'page', pageParam: page.name, resultsKey, ...start, ...sizing, ...more },
         confidence: size ? 'high' : 'medium',
-        basis: `page parameter ${page.name}${sized}, results in ${resultsKey}`,
+        basis: `page parameter ${page.name}${sized}, results in ${where}`,
       };
     }
     return undefined;
@@ -219,16 +219,16 @@ function nextLinkField(fields: Field[]): string | undefined {
     const name = normalize(field.path[field.path.length - 1] ?? '');
     if (!NEXT_LINK.includes(name)) continue;
     const type = field.schema.type;
-    if (type === 'string' || (Array.isArray(type) && type.includes('string'))) return field.path.join('.');
-    const prefix = field.path.join('.');
+    if (type === 'string' || (Array.isArray(type) && type.includes('string'))) return formatPath(field.path);
+    const prefix = JSON.stringify(field.path);
     const child = fields.find(
       (f) =>
         f.path.length === field.path.length + 1 &&
-        f.path.slice(0, -1).join('.') === prefix &&
+        JSON.stringify(f.path.slice(0, -1)) === prefix &&
         LINK_CHILD.includes(normalize(f.path[f.path.length - 1] ?? '')) &&
         f.schema.type === 'string',
     );
-    if (child) return child.path.join('.');
+    if (child) return formatPath(child.path);
   }
   return undefined;
 }
@@ -250,7 +250,7 @@ export function applySuggestions(
 ): { pagination: Pagination | { type: 'none' }; paginated: number } {
   const counts = new Map<string, { pagination: Pagination; count: number }>();
   for (const s of suggestions) {
-    if (!s?.pagination || s.confidence !== 'high') continue;
+    if (!s || s.confidence !== 'high') continue;
     const key = canonical(s.pagination);
     counts.set(key, { pagination: s.pagination, count: (counts.get(key)?.count ?? 0) + 1 });
   }
@@ -260,19 +260,6 @@ export function applySuggestions(
     const op = operations[i];
     if (!suggestion || !op) return;
     const file = refs.fileOf(op.at);
-    if (!suggestion.pagination) {
-      messages.tally(
-        'info',
-        'pagination-bare-array',
-        op.at.pointer,
-        suggestion.basis,
-        (count, examples) =>
-          `${counted(count, 'operation', examples)} look${count === 1 ? 's' : ''} paginated but return${count === 1 ? 's' : ''} a bare array, which pagination cannot name (resultsKey is a path inside the body); not switched on`,
-        'Call them page by page from the workflow, passing the page parameter yourself.',
-        file,
-      );
-      return;
-    }
     if (suggestion.confidence !== 'high' || !common) {
       messages.info(
         'pagination-guess',
