@@ -18,6 +18,7 @@ import { startDevServer, type DevServer } from '../src/devserver/dev-server';
 import { freePort, isPortFree } from '../src/devserver/free-port';
 import { startSdkDevServer } from '../src/devserver/sdk-dev-server';
 import { resolveDevServerSettings } from '../src/devserver/settings';
+import { CustomIntegrationsPlugin } from '../src/temporal/plugin';
 import { INTEGRATION, SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
 import { closeTestNativeConnection, testClient, testNativeConnection, testServer, uniqueTaskQueue } from './helpers/temporal';
 
@@ -98,6 +99,8 @@ describe('the shared test server (global setup)', () => {
       namespace: testServer().namespace,
       taskQueue,
       workflowsPath: path.join(__dirname, 'fixtures', 'devserver-workflows.ts'),
+      // The test client encrypts payloads, as every client of the project does; so does this worker.
+      plugins: [new CustomIntegrationsPlugin()],
     });
     const result = await worker.runUntil(
       client.workflow.execute('echo', { taskQueue, workflowId: `echo-${randomUUID()}`, args: ['hello'] }),

@@ -20,6 +20,9 @@ export default async function globalSetup(): Promise<void> {
     // Workers are spawned after global setup and inherit these.
     process.env.TEMPORAL_ADDRESS = server.address;
     process.env.TEMPORAL_NAMESPACE = server.namespace;
+    // The payload codec's default key is generated per user in $XDG_CONFIG_HOME: here, once for this run, so every
+    // test process and CLI process shares it and the user's own key is left alone.
+    process.env.XDG_CONFIG_HOME = path.join(dataDir, 'config');
   } catch (err) {
     await rm(dataDir, { recursive: true, force: true });
     throw err;

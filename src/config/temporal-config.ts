@@ -9,6 +9,7 @@ import path from 'node:path';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { ConfigurationInput } from '../configurations/model';
+import { codecConfigFromEnv, parseCodecConfig, type CodecConfig } from '../codec/keys';
 
 export interface DevServerConfig {
   /** Start the embedded dev server (`custom-integrations dev`, `npm run demo`). */
@@ -31,6 +32,13 @@ export interface TemporalConfigInput extends ClientConfigProfile {
   readonly devServer?: DevServerConfig;
   /** Base URL of the Temporal Web UI, for the links the CLI prints. */
   readonly uiUrl?: string;
+  /**
+   * Payload encryption keys: `{ keys: [{ id, key: { env: 'VAR' } }, ...] }` (the first encrypts, all decrypt) or
+   * `{ keyFile }`; `false` stores payloads and failure messages in plaintext. Without it, and without
+   * CUSTOM_INTEGRATIONS_CODEC_KEYS / CUSTOM_INTEGRATIONS_CODEC_KEY_FILE (which win over it), a key generated once for
+   * this user is used: fine for the local dev server, not for production.
+   */
+  readonly codec?: CodecConfig;
 }
 
 export interface TemporalConfig {
@@ -42,6 +50,8 @@ export interface TemporalConfig {
   readonly configurations: readonly ConfigurationInput[];
   readonly devServer: Required<Omit<DevServerConfig, 'extraArgs'>> & { extraArgs: readonly string[] };
   readonly uiUrl: string;
+  /** Payload encryption settings; undefined means the default (see TemporalConfigInput.codec). */
+  readonly codec: CodecConfig | undefined;
   /** The file the settings came from, if any. */
   readonly file?: string;
 }
@@ -79,7 +89,7 @@ export function resolveTemporalConfig(
   const envVars = definedOnly(env);
   const fromToml = loadClientConfigProfile({ disableEnv: true, overrideEnvVars: envVars });
   const fromEnv = loadClientConfigProfile({ disableFile: true, overrideEnvVars: envVars });
-  const { taskQueue, definitionsDir, configurations, devServer, uiUrl, ...profileFromFile } = input;
+  const { taskQueue, definitionsDir, configurations, devServer, uiUrl, codec, ...profileFromFile } = input;
   const dev = {
     ip: devServer?.ip ?? '127.0.0.1',
     port: devServer?.port ?? 7233,
@@ -104,6 +114,7 @@ export function resolveTemporalConfig(
     configurations: configurations ?? [],
     devServer: dev,
     uiUrl: (envVars.TEMPORAL_UI_URL ?? uiUrl ?? `http://localhost:${dev.uiPort}`).replace(/\/+$/, ''),
+    codec: codecConfigFromEnv(envVars) ?? resolveCodecConfig(codec, baseDir, file),
     ...(file && { file }),
   };
 }
@@ -111,6 +122,12 @@ export function resolveTemporalConfig(
 /** Link to a workflow run in the Web UI. */
 export function workflowRunUrl(config: Pick<TemporalConfig, 'uiUrl' | 'namespace'>, workflowId: string, runId: string): string {
   return `${config.uiUrl}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+}
+
+function resolveCodecConfig(input: CodecConfig | undefined, baseDir: string, file: string | undefined): CodecConfig | undefined {
+  if (input === undefined) return undefined;
+  const codec = parseCodecConfig(input, `${file ?? 'temporal.config.ts'}: codec`);
+  return codec !== false && 'keyFile' in codec ? { keyFile: path.resolve(baseDir, codec.keyFile) } : codec;
 }
 
 async function importConfigFile(file: string): Promise<TemporalConfigInput> {

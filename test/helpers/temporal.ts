@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { SimplePlugin } from '@temporalio/plugin';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { resolveTemporalConfig } from '../../src/config/temporal-config';
+import { connectClient } from '../../src/temporal/client';
 
 export interface TestServer {
   address: string;
@@ -21,11 +23,21 @@ export function testServer(): TestServer {
   return { address, namespace };
 }
 
-/** A new client connection; the caller closes `connection`. */
-export async function testClient(): Promise<{ connection: Connection; client: Client }> {
-  const { address, namespace } = testServer();
-  const connection = await Connection.connect({ address });
-  return { connection, client: new Client({ connection, namespace }) };
+/**
+ * A new client connection, made as the package makes its own (so it reads and writes encrypted payloads like the
+ * workers); the caller closes `connection`.
+ */
+export async function testClient(server: TestServer = testServer()): Promise<{ connection: Connection; client: Client }> {
+  const env = { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace };
+  const client = await connectClient(resolveTemporalConfig({}, { env }));
+  // connectClient connects a Connection; the Client type only promises a ConnectionLike.
+  return { connection: client.connection as Connection, client };
+}
+
+/** A client with no payload codec: what a process without the codec keys sees. The caller closes `connection`. */
+export async function plainTestClient(server: TestServer = testServer()): Promise<{ connection: Connection; client: Client }> {
+  const connection = await Connection.connect({ address: server.address });
+  return { connection, client: new Client({ connection, namespace: server.namespace }) };
 }
 
 let nativeConnection: Promise<NativeConnection> | undefined;
