@@ -1,6 +1,6 @@
 /**
- * The activities a worker registers: one per action (`<integration>.<action>`), the generic customApiRequest and the
- * page activity of the paginate workflow.
+ * The activities a worker registers: one per action (`<integration>.<action>`), the generic customApiRequest, the
+ * page activity of the paginate workflow and the token activity of the OAuth 2.0 token workflow.
  * Their arguments hold only parameters and names; credentials are looked up on the worker for each call.
  */
 import { Context, log } from '@temporalio/activity';
@@ -13,6 +13,8 @@ import { activityIntegrationContext } from '../src/temporal/activity-context';
 import { FETCH_PAGE, type PageHandler } from '../src/pagination/model';
 import { toActivityFailure } from './failures';
 import { fetchPageActivity, type ConfigurationFor, type FetchPageActivity } from './fetch-page';
+import { tokenActivity, type TokenActivity } from './oauth';
+import { TOKEN_ACTIVITY } from '../src/auth/oauth/model';
 
 export interface ActivitiesOptions {
   readonly integrations: CompiledIntegrations;
@@ -24,7 +26,7 @@ export interface ActivitiesOptions {
 export type ActionActivity = (input?: Record<string, unknown>, call?: ActionCallOptions) => Promise<unknown>;
 export type CustomApiRequestActivity = (request: CustomApiRequest, call?: ActionCallOptions) => Promise<CustomApiResponse>;
 
-type Activity = ActionActivity | CustomApiRequestActivity | FetchPageActivity;
+type Activity = ActionActivity | CustomApiRequestActivity | FetchPageActivity | TokenActivity;
 
 export function createActivities({ integrations, configurations, pageHandlers = {} }: ActivitiesOptions): Record<string, Activity> {
   const configurationFor: ConfigurationFor = (integration, call) => {
@@ -57,6 +59,7 @@ export function createActivities({ integrations, configurations, pageHandlers = 
   };
   activities[CUSTOM_API_REQUEST] = customApiRequest;
   activities[FETCH_PAGE] = fetchPageActivity(integrations, configurationFor, pageHandlers);
+  activities[TOKEN_ACTIVITY] = tokenActivity(configurations);
   return activities;
 }
 

@@ -5,6 +5,8 @@
 import type { Auth } from '../definition/model';
 import type { Secret } from '../configurations/secret';
 
+export type OAuth2Auth = Extract<Auth, { type: 'oauth2' }>;
+
 export interface HttpCredentials {
   readonly headers: Readonly<Record<string, string>>;
   readonly query: ReadonlyArray<readonly [string, string]>;
@@ -16,12 +18,35 @@ export interface CredentialValues {
   readonly username?: Secret;
   readonly password?: Secret;
   readonly accessToken?: Secret;
+  readonly refreshToken?: Secret;
+  readonly clientSecret?: Secret;
+  readonly clientId?: string;
+  readonly redirectUri?: string;
+}
+
+/**
+ * What the worker needs to get tokens for a configuration whose tokens the token workflow keeps. Only the worker's
+ * token activity reads the secrets here; the workflow never sees them.
+ */
+export interface OAuthClient {
+  readonly auth: OAuth2Auth;
+  readonly clientId?: string;
+  readonly clientSecret?: Secret;
+  readonly redirectUri?: string;
+  /** Tokens written in the configuration (no grant type, or a first token set for the authorization code grant). */
+  readonly accessToken?: Secret;
+  readonly refreshToken?: Secret;
 }
 
 export interface ResolvedCredentials {
   readonly http: HttpCredentials;
   /** Every secret string, so the HTTP layer can redact echoes of them from error excerpts. */
   readonly secrets: readonly string[];
+  /**
+   * Set when the access token comes from the configuration's token workflow: `http` then holds everything but the
+   * Authorization header, which each call adds with the current token.
+   */
+  readonly oauth?: OAuthClient;
 }
 
 /** Which configuration values an auth type needs; a configuration lacking one is refused when the worker starts. */
@@ -34,7 +59,15 @@ export function requiredCredentials(auth: Auth): (keyof CredentialValues)[] {
     case 'basic':
       return ['username', 'password'];
     case 'oauth2':
-      return ['accessToken'];
+      switch (auth.grantType) {
+        case 'client_credentials':
+          return ['clientId', 'clientSecret'];
+        case 'authorization_code':
+          // A public client (PKCE without a secret) has no clientSecret.
+          return ['clientId', 'redirectUri'];
+        case 'none':
+          return ['accessToken'];
+      }
   }
 }
 
@@ -67,9 +100,24 @@ export function credentialsFor(auth: Auth, values: CredentialValues, extraHeader
       headers.authorization = `Basic ${encoded}`;
       break;
     }
-    case 'oauth2':
-      headers.authorization = `${auth.accessTokenScheme} ${reveal(values.accessToken, 'accessToken')}`;
-      break;
+    case 'oauth2': {
+      // A supplied token that cannot be refreshed is a static credential: no token workflow, the fast path.
+      if (auth.grantType === 'none' && !values.refreshToken) {
+        headers.authorization = `${auth.accessTokenScheme} ${reveal(values.accessToken, 'accessToken')}`;
+        break;
+      }
+      if (!auth.tokenUrl) throw new Error('a refreshToken needs the definition\'s auth.tokenUrl to be refreshed at');
+      for (const secret of [values.clientSecret, values.accessToken, values.refreshToken]) if (secret) secrets.push(secret.reveal());
+      const oauth: OAuthClient = {
+        auth,
+        ...(values.clientId !== undefined && { clientId: values.clientId }),
+        ...(values.clientSecret && { clientSecret: values.clientSecret }),
+        ...(values.redirectUri !== undefined && { redirectUri: values.redirectUri }),
+        ...(values.accessToken && { accessToken: values.accessToken }),
+        ...(values.refreshToken && { refreshToken: values.refreshToken }),
+      };
+      return { http: { headers, query, cookies }, secrets, oauth };
+    }
   }
   return { http: { headers, query, cookies }, secrets };
 }

@@ -30,6 +30,15 @@ export const ConfigurationInput = z
     username: SecretRef.optional(),
     password: SecretRef.optional(),
     accessToken: SecretRef.optional().describe('OAuth 2.0 with no grant type: a token supplied by the user.'),
+    refreshToken: SecretRef.optional().describe(
+      'OAuth 2.0: a refresh token supplied by the user (no grant type); the token workflow keeps the rotated ones.',
+    ),
+    clientId: z.string().min(1).optional().describe('OAuth 2.0 client id (public: it appears in authorization URLs).'),
+    clientSecret: SecretRef.optional().describe('OAuth 2.0 client secret; read on the worker only.'),
+    redirectUri: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('OAuth 2.0 authorization code: the redirect URI registered with the provider (a loopback one for the CLI).'),
   })
   .strict();
 export type ConfigurationInput = z.input<typeof ConfigurationInput>;

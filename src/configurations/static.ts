@@ -67,6 +67,8 @@ function keyOf(organization: string | undefined, integration: string, name: stri
   return `${organization ?? ''}\0${integration}\0${name}`;
 }
 
+const SECRET_FIELDS = ['apiKey', 'username', 'password', 'accessToken', 'refreshToken', 'clientSecret'] as const;
+
 function describe(entry: ConfigurationEntry): string {
   return `${entry.organization ? `${entry.organization}/` : ''}${entry.integration}/${entry.name}`;
 }
@@ -78,16 +80,19 @@ function resolveEntry(integrations: CompiledIntegrations, entry: ConfigurationEn
   }
   const { definition } = integration;
   const where = `configuration ${describe(entry)}`;
-  const values: Record<string, ReturnType<typeof readSecret>> = {};
-  for (const field of ['apiKey', 'username', 'password', 'accessToken'] as const) {
+  const values: Record<string, unknown> = {
+    ...(entry.clientId !== undefined && { clientId: entry.clientId }),
+    ...(entry.redirectUri !== undefined && { redirectUri: entry.redirectUri }),
+  };
+  for (const field of SECRET_FIELDS) {
     const ref = entry[field];
     if (ref !== undefined) values[field] = readSecret(ref, `${where}.${field}`, env);
   }
   const missing = requiredCredentials(definition.auth).filter((field) => values[field] === undefined);
   if (missing.length) {
-    throw new Error(
-      `auth type ${definition.auth.type} needs ${missing.join(' and ')}; set ${missing.map((f) => `${f}: { env: "..." }`).join(', ')}`,
-    );
+    const auth = definition.auth.type === 'oauth2' ? `oauth2 grant type ${definition.auth.grantType}` : `auth type ${definition.auth.type}`;
+    const example = (f: string) => (f === 'clientId' || f === 'redirectUri' ? `${f}: "..."` : `${f}: { env: "..." }`);
+    throw new Error(`${auth} needs ${missing.join(' and ')}; set ${missing.map(example).join(', ')}`);
   }
   const target = { ...targetOf(definition), ...(entry.hostname && { hostname: entry.hostname }), ...(entry.basePath !== undefined && { basePath: entry.basePath }) };
   return {
