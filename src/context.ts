@@ -5,7 +5,8 @@
  *
  * Bundle-safe: workflow interceptors import this.
  */
-import { defaultPayloadConverter, type Headers } from '@temporalio/common';
+import { defaultPayloadConverter, type Headers, type SearchAttributePair } from '@temporalio/common';
+import { ORGANIZATION, OVERRIDES } from './temporal/search-attributes';
 
 export const CONTEXT_HEADER = 'custom-integrations-context';
 
@@ -64,4 +65,24 @@ export function withContextHeader(headers: Headers, context: IntegrationContext)
 export function readContextHeader(headers: Headers): IntegrationContext {
   const header = headers[CONTEXT_HEADER];
   return parseIntegrationContext(header ? defaultPayloadConverter.fromPayload(header) : undefined);
+}
+
+/**
+ * What the Web UI shows of a run's integration context: the organization and overrides as search attributes (to filter
+ * runs) and as the run's static details. Names only: the context never holds a secret.
+ */
+export function contextVisibility(context: { organization?: string; overrides?: Readonly<Record<string, string>> }): {
+  typedSearchAttributes: SearchAttributePair[];
+  staticDetails?: string;
+} {
+  const overrides = Object.entries(context.overrides ?? {}).map(([integration, configuration]) => `${integration}=${configuration}`);
+  const typedSearchAttributes: SearchAttributePair[] = [
+    ...(context.organization !== undefined ? [{ key: ORGANIZATION, value: context.organization }] : []),
+    ...(overrides.length ? [{ key: OVERRIDES, value: overrides }] : []),
+  ];
+  const lines = [
+    ...(context.organization !== undefined ? [`**Organization:** ${context.organization}`] : []),
+    ...(overrides.length ? ['**Integration overrides:**', ...overrides.map((o) => `- ${o}`)] : []),
+  ];
+  return { typedSearchAttributes, ...(lines.length && { staticDetails: lines.join('\n') }) };
 }

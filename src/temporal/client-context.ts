@@ -10,6 +10,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { parseIntegrationContext, withContextHeader, type IntegrationContext } from '../context';
 
+export { contextVisibility } from '../context';
+
 const storage = new AsyncLocalStorage<IntegrationContext>();
 
 export function withIntegrationContext<T>(
@@ -32,3 +34,4 @@ export const clientContextInterceptor: WorkflowClientInterceptor = {
     return next(context ? { ...input, workflowStartHeaders: withContextHeader(input.workflowStartHeaders, context) } : input);
   },
 };
+

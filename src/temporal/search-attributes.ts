@@ -10,8 +10,10 @@ export const ACTION = defineSearchAttributeKey('CustomIntegrationAction', Search
 export const CONFIGURATION = defineSearchAttributeKey('CustomIntegrationConfiguration', SearchAttributeType.KEYWORD);
 export const ORGANIZATION = defineSearchAttributeKey('CustomIntegrationOrganization', SearchAttributeType.KEYWORD);
 export const AUTH_STATE = defineSearchAttributeKey('CustomIntegrationAuthState', SearchAttributeType.KEYWORD);
+/** The integration overrides of a run, one `integration=configuration` keyword each. */
+export const OVERRIDES = defineSearchAttributeKey('CustomIntegrationOverrides', SearchAttributeType.KEYWORD_LIST);
 
-export const SEARCH_ATTRIBUTES = [INTEGRATION, ACTION, CONFIGURATION, ORGANIZATION, AUTH_STATE];
+export const SEARCH_ATTRIBUTES = [INTEGRATION, ACTION, CONFIGURATION, ORGANIZATION, AUTH_STATE, OVERRIDES];
 
 /** `Name=Type` pairs as `temporal server start-dev --search-attribute` and `temporal operator search-attribute create` take them. */
 export function searchAttributeFlags(): string[] {

@@ -4,10 +4,10 @@ import { workflowRunUrl, type TemporalConfig } from '../../config/temporal-confi
 import { compileDefinitions, findAction, type CompiledAction } from '../../definition/compile';
 import { loadDefinitions } from '../../definition/load';
 import { connectClient } from '../../temporal/client';
-import { withIntegrationContext } from '../../temporal/client-context';
 import { ACTION, CONFIGURATION, INTEGRATION } from '../../temporal/search-attributes';
-import type { callAction, CallActionRequest } from '../../../workflows/workflows';
+import type { CallActionRequest } from '../../../workflows/workflows';
 import { parseJson, parseOverrides, parseParams, UsageError } from '../args';
+import { startInContext } from './registry';
 import type { Command, CommandOptions } from './types';
 
 export const callCommand: Command = async ({ config, args, options }) => {
@@ -17,14 +17,19 @@ export const callCommand: Command = async ({ config, args, options }) => {
   try {
     await warnWithoutWorker(client, config.namespace, config.taskQueue);
     const workflowId = `call-${action.activityName}-${randomUUID()}`;
-    const handle = await withIntegrationContext(context, () =>
-      client.workflow.start<typeof callAction>('callAction', {
+    const handle = await startInContext(
+      client,
+      config,
+      'callAction',
+      {
         taskQueue: config.taskQueue,
         workflowId,
         args: [request],
         staticSummary: `${action.activityName}: ${action.action.title ?? action.action.description}`.slice(0, 200),
         typedSearchAttributes: actionSearchAttributes(action, request, context),
-      }),
+      },
+      context,
+      options.company === undefined ? undefined : { integration: action.integration, id: options.company },
     );
     console.error(`Running ${action.activityName} as workflow ${workflowId}\n  ${workflowRunUrl(config, workflowId, handle.firstExecutionRunId)}`);
     try {

@@ -6,10 +6,10 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { workflowRunUrl } from '../../config/temporal-config';
 import { describePosition, PROGRESS_QUERY } from '../../pagination/model';
 import { connectClient } from '../../temporal/client';
-import { withIntegrationContext } from '../../temporal/client-context';
-import type { paginate, PaginateProgress, PaginateRequest, PaginateResult } from '../../../workflows/paginate';
+import type { PaginateProgress, PaginateRequest, PaginateResult } from '../../../workflows/paginate';
 import { UsageError } from '../args';
 import { actionSearchAttributes, resolveActionCall, rootMessage, warnWithoutWorker } from './call';
+import { startInContext } from './registry';
 import type { Command } from './types';
 
 const POLL_MS = 500;
@@ -30,14 +30,19 @@ export const paginateCommand: Command = async ({ config, args, options }) => {
   try {
     await warnWithoutWorker(client, config.namespace, config.taskQueue);
     const workflowId = `paginate-${action.activityName}-${Date.now().toString(36)}`;
-    const handle = await withIntegrationContext(context, () =>
-      client.workflow.start<typeof paginate>('paginate', {
+    const handle = await startInContext(
+      client,
+      config,
+      'paginate',
+      {
         taskQueue: config.taskQueue,
         workflowId,
         args: [paginateRequest],
         staticSummary: `paginate ${action.activityName}${options.handler ? ` → ${options.handler}` : ''}`,
         typedSearchAttributes: actionSearchAttributes(action, request, context),
-      }),
+      },
+      context,
+      options.company === undefined ? undefined : { integration: action.integration, id: options.company },
     );
     console.error(`Paginating ${action.activityName} as workflow ${workflowId}\n  ${workflowRunUrl(config, workflowId, handle.firstExecutionRunId)}`);
     const bar = progressBar(limit);
