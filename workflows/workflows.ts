@@ -18,3 +18,6 @@ export async function callAction(request: CallActionRequest): Promise<unknown> {
 }
 
 export { paginate, type PaginateRequest, type PaginateResult, type PaginateProgress, type PaginateState } from './paginate';
+export { organizationRegistry, type RegistryCarry } from './registry';
+export { testConfiguration } from './test-configuration';
+export { oauthToken, type TokenWorkflowState } from './oauth-token';

@@ -1,23 +1,48 @@
+import { createPayloadCodec } from '../../codec/data-converter';
+import { startCodecServer, uiOriginsOf, type CodecServer } from '../../codec/server';
 import { startDevServer, type DevServer } from '../../devserver/dev-server';
 import type { TemporalConfig } from '../../config/temporal-config';
 import { startWorker } from '../../temporal/worker';
 import type { Command } from './types';
 
-/** Starts the dev server of temporal.config.ts, and points the rest of the command at it. */
+/**
+ * Starts the dev server of temporal.config.ts, and points the rest of the command at it. Its Web UI gets a codec
+ * server (stopped with the dev server), so it shows payloads decrypted.
+ */
 export async function startConfiguredDevServer(config: TemporalConfig): Promise<{ server: DevServer; config: TemporalConfig }> {
   const { devServer } = config;
+  const codecServer = await startUiCodecServer(config);
   console.log(`Starting the Temporal dev server (state in ${devServer.dbFilename}) ...`);
-  const server = await startDevServer({
-    ip: devServer.ip,
-    port: devServer.port,
-    uiPort: devServer.uiPort,
-    headless: devServer.headless,
-    dbFilename: devServer.dbFilename,
-    namespace: config.namespace,
-    logLevel: devServer.logLevel,
-    extraArgs: [...devServer.extraArgs],
-    onBuildProgress: (line) => console.log(`  ${line}`),
-  });
+  let server: DevServer;
+  try {
+    server = await startDevServer({
+      ip: devServer.ip,
+      port: devServer.port,
+      uiPort: devServer.uiPort,
+      headless: devServer.headless,
+      dbFilename: devServer.dbFilename,
+      namespace: config.namespace,
+      logLevel: devServer.logLevel,
+      extraArgs: [...(codecServer ? ['--ui-codec-endpoint', codecServer.url] : []), ...devServer.extraArgs],
+      onBuildProgress: (line) => console.log(`  ${line}`),
+    });
+  } catch (err) {
+    await codecServer?.close();
+    throw err;
+  }
+  if (codecServer && server.uiUrl) {
+    // The UI's port may have been picked just now (port 0), so its origin is known only here.
+    for (const origin of uiOriginsOf(server.uiUrl)) codecServer.allowOrigin(origin);
+    console.log(`Codec server on ${codecServer.url}: the Web UI shows payloads decrypted.`);
+    const devServerOnly = server;
+    server = {
+      ...devServerOnly,
+      async stop() {
+        await devServerOnly.stop();
+        await codecServer.close();
+      },
+    };
+  }
   const address = server.address;
   return {
     server,
@@ -28,6 +53,16 @@ export async function startConfiguredDevServer(config: TemporalConfig): Promise<
       uiUrl: server.uiUrl ?? config.uiUrl,
     },
   };
+}
+
+/**
+ * A codec server on loopback for the dev server's Web UI (the browser calls it, on the same machine), unless there
+ * is no UI, encryption is off, or the extra arguments already name a codec endpoint.
+ */
+async function startUiCodecServer(config: TemporalConfig): Promise<CodecServer | undefined> {
+  if (config.devServer.headless || config.devServer.extraArgs.includes('--ui-codec-endpoint')) return undefined;
+  const codec = createPayloadCodec(config.codec);
+  return codec && startCodecServer({ codec, port: 0 });
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
