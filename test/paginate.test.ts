@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { Definition, type DefinitionInput } from '../src/definition/model';
 import { closeHttpAgent } from '../src/http/agent';
@@ -27,6 +28,10 @@ let client: Client;
 let testWorker: TestWorker | undefined;
 let taskQueue: string;
 const handled: { handler: string; pageIndex: number; ids: number[] }[] = [];
+/** Pages of the read-ahead tests: how many requests their API path had received when the page's handler ran. */
+const requestedAtHandler: { action: string; pageIndex: number; requested: number }[] = [];
+const AHEAD_PAGES = 4;
+const AHEAD_PATHS: Record<string, string> = { ahead: '/ahead', aheadOff: '/ahead-off', aheadPost: '/ahead-post' };
 
 const query = (req: IncomingMessage) => new URL(req.url ?? '/', 'http://x').searchParams;
 const int = (value: string | null, fallback: number) => (value === null ? fallback : Number(value));
@@ -70,6 +75,9 @@ function routes(): Record<string, (req: IncomingMessage, res: ServerResponse) =>
       // Pages of 3 although 10 were asked: only the has-more flag knows when it ends.
       json(res, 200, { data: { items: slice(offset, 3) }, more: offset + 3 < 9 });
     },
+    ...Object.fromEntries(
+      Object.values(AHEAD_PATHS).map((path) => [path, (req: IncomingMessage, res: ServerResponse) => json(res, 200, { data: { items: slice(int(query(req).get('offset'), 0), 2) } })]),
+    ),
     '/endless': (req, res) => json(res, 200, { data: { items: slice(int(query(req).get('offset'), 0) % 20, 2) } }),
     '/loop': (req, res) => json(res, 200, { results: [1], meta: { next_cursor: query(req).get('after') === 'b' ? 'a' : 'b' } }),
     '/away': (_req, res) => json(res, 200, { results: [1] }, { link: `<${elsewhere.origin}/steal>; rel="next"` }),
@@ -87,10 +95,10 @@ function routes(): Record<string, (req: IncomingMessage, res: ServerResponse) =>
 
 function definition(): Definition {
   const [, host] = api.origin.split('//');
-  const paged = (name: string, path: string, pagination: Record<string, unknown>) => ({
+  const paged = (name: string, path: string, pagination: Record<string, unknown>, method: 'GET' | 'POST' = 'GET') => ({
     name,
     description: `${name} action`,
-    method: 'GET' as const,
+    method,
     path,
     paginated: true,
     pagination,
@@ -117,6 +125,9 @@ function definition(): Definition {
       paged('badJson', '/bad-json', {}),
       paged('goneLater', '/gone-later', {}),
       paged('limited', '/limited', {}),
+      paged('ahead', AHEAD_PATHS.ahead!, { pageLimit: AHEAD_PAGES }),
+      paged('aheadOff', AHEAD_PATHS.aheadOff!, { pageLimit: AHEAD_PAGES }),
+      paged('aheadPost', AHEAD_PATHS.aheadPost!, { pageLimit: AHEAD_PAGES }, 'POST'),
     ],
   };
   return Definition.parse(input);
@@ -134,7 +145,19 @@ beforeAll(async () => {
       { integration: 'paged', apiKey: KEY },
       { integration: 'paged', name: 'Other', apiKey: OTHER_KEY },
     ],
-    pageHandlers: { recordIds: record('recordIds') },
+    pageHandlers: {
+      recordIds: record('recordIds'),
+      // The handler of a page that is not the last waits for the API to receive the next page's request: only a
+      // read-ahead sends it before this handler returns. Where one is expected, it waits long enough for a loaded
+      // machine; elsewhere only the moment a request sent too early would take to arrive. Then it notes the count.
+      awaitNext: async (page) => {
+        const path = AHEAD_PATHS[page.action]!;
+        const patience = page.action === 'ahead' ? 8_000 : 300;
+        const wanted = page.pageIndex < AHEAD_PAGES - 1 ? page.pageIndex + 2 : page.pageIndex + 1;
+        for (let waited = 0; hits(path).length < wanted && waited < patience; waited += 10) await delay(10);
+        requestedAtHandler.push({ action: page.action, pageIndex: page.pageIndex, requested: hits(path).length });
+      },
+    },
   });
   testWorker = await startTestWorker({ plugin, workflowsPath: require.resolve('./fixtures/paginate-workflows'), prefix: 'paginate' });
   ({ client, taskQueue } = testWorker);
@@ -236,7 +259,36 @@ describe('durability', () => {
   it('a repeated cursor fails the pagination, also across continue-as-new', async () => {
     const message = await failure(paginate('loop', { pagesPerRun: 1 }));
     expect(message).toMatch(/paged\.loop page 3 \(cursor a\) returned a cursor seen before \(cursor b\): the API is going round in a loop/);
-    expect(hits('/loop')).toHaveLength(3);
+    // Three pages, and the read-ahead of the fourth: the guard is the workflow's, which refuses it before its activity.
+    expect(hits('/loop')).toHaveLength(4);
+  });
+});
+
+describe('read-ahead', () => {
+  const requests = (action: string) => hits(AHEAD_PATHS[action]!).map((r) => new URL(r.url, 'http://x').searchParams.get('offset'));
+  const seen = (action: string) => requestedAtHandler.filter((r) => r.action === action).map(({ pageIndex, requested }) => ({ pageIndex, requested }));
+
+  it('each page activity requests the next page before its handler runs; no page twice, none past the last', async () => {
+    expect(await paginate('ahead', { handler: 'awaitNext' })).toEqual({ pages: AHEAD_PAGES, itemCount: 8, stop: 'page limit' });
+    // While page k's handler ran, page k+1 had been requested already, by page k's activity.
+    expect(seen('ahead')).toEqual([
+      { pageIndex: 0, requested: 2 },
+      { pageIndex: 1, requested: 3 },
+      { pageIndex: 2, requested: 4 },
+      { pageIndex: 3, requested: 4 },
+    ]);
+    // Every response read ahead was the one the next activity used: each page requested once, in order.
+    expect(requests('ahead')).toEqual(['0', '2', '4', '6']);
+    expect(hits(AHEAD_PATHS.ahead!).every((r) => r.headers['x-api-key'] === KEY)).toBe(true);
+  });
+
+  it('not with readAhead: false, nor for an action that is not a GET', async () => {
+    for (const [action, request] of [['aheadOff', { readAhead: false }], ['aheadPost', {}]] as const) {
+      expect(await paginate(action, { handler: 'awaitNext', ...request })).toMatchObject({ pages: AHEAD_PAGES, stop: 'page limit' });
+      // Page k+1 was requested only after page k's activity had completed.
+      expect(seen(action)).toEqual([0, 1, 2, 3].map((pageIndex) => ({ pageIndex, requested: pageIndex + 1 })));
+      expect(requests(action)).toEqual(['0', '2', '4', '6']);
+    }
   });
 });
 
@@ -290,6 +342,6 @@ describe('from workflow code', () => {
   });
 
   it('an unknown handler fails naming the registered ones', async () => {
-    expect(await failure(paginate('byIndex', { handler: 'nope' }))).toMatch(/no page handler "nope" is registered .*\(registered: recordIds\)/);
+    expect(await failure(paginate('byIndex', { handler: 'nope' }))).toMatch(/no page handler "nope" is registered .*\(registered: recordIds, awaitNext\)/);
   });
 });

@@ -2,12 +2,15 @@
  * The pagination engine on its own: requests per position, stop conditions per type, the repeated-cursor guard and
  * the refusal of next links to other origins. The workflow and activity are tested end to end in paginate.test.ts.
  */
+import { getEventListeners } from 'node:events';
 import { Pagination, type Action } from '../src/definition/model';
 import { admitKey, NEW_GUARD, RECENT_KEYS, type GuardState } from '../src/pagination/guard';
 import type { Position } from '../src/pagination/model';
 import { positionKey, readPage, type PageCounts } from '../src/pagination/page';
 import { UnsafeUrlError } from '../src/http/errors';
 import { firstPosition, linkWithoutCredentials, pageRequest } from '../src/pagination/request';
+import { ReadAhead } from '../src/pagination/read-ahead';
+import type { HttpResponse } from '../src/http/request';
 
 const target = { scheme: 'https', hostname: 'api.example.com', basePath: '/v1' } as const;
 const action = { name: 'listThings', method: 'GET', path: '/things', parameters: [{ name: 'q', in: 'query' }] } as unknown as Action;
@@ -181,5 +184,72 @@ describe('next links kept in history carry no credential', () => {
 
   test('links without credentials pass unchanged', () => {
     expect(linkWithoutCredentials('https://api.example.com/v1/things?page=3', credentials)).toBe('https://api.example.com/v1/things?page=3');
+  });
+});
+
+describe('read-ahead cache', () => {
+  const response: HttpResponse = { status: 200, headers: {}, body: { items: [] }, url };
+  /** A request that answers at once, or, aborted, rejects with the abort reason as executeHttp does. */
+  const sent: AbortSignal[] = [];
+  const send = (signal: AbortSignal) => {
+    sent.push(signal);
+    return signal.aborted ? Promise.reject(signal.reason) : Promise.resolve(response);
+  };
+  const live = () => new AbortController().signal;
+
+  beforeEach(() => {
+    sent.length = 0;
+    jest.useFakeTimers();
+  });
+  afterEach(() => jest.useRealTimers());
+
+  test('a response is taken once, by the same key only', async () => {
+    const cache = new ReadAhead();
+    cache.start('wf/1/GET /things?offset=2', send);
+    cache.start('wf/1/GET /things?offset=2', send);
+    expect(sent).toHaveLength(1);
+    expect(cache.take('wf/1/GET /things?offset=4', live())).toBeUndefined();
+    await expect(cache.take('wf/1/GET /things?offset=2', live())).resolves.toBe(response);
+    expect(cache.take('wf/1/GET /things?offset=2', live())).toBeUndefined();
+  });
+
+  test('one not taken in time is dropped and its request aborted', () => {
+    const cache = new ReadAhead();
+    cache.start('k', send);
+    jest.advanceTimersByTime(10_000);
+    expect(sent[0]!.aborted).toBe(true);
+    expect(cache.take('k', live())).toBeUndefined();
+  });
+
+  test("the taker's cancellation aborts the request with its reason, as it would its own request", () => {
+    const cache = new ReadAhead();
+    cache.start('k', send);
+    const cancel = new AbortController();
+    void cache.take('k', cancel.signal);
+    cancel.abort(new Error('activity cancelled'));
+    expect(sent[0]!.reason).toEqual(new Error('activity cancelled'));
+  });
+
+  test("once the response is settled, nothing of it hangs on the taker's signal", async () => {
+    // Such a listener held the response and, through its async context, the activity that read it ahead: over a
+    // long pagination, a chain of every page activity (a memory leak `bench:paginate --long` showed).
+    const cache = new ReadAhead();
+    cache.start('k', send);
+    const cancel = new AbortController();
+    const taken = cache.take('k', cancel.signal);
+    expect(getEventListeners(cancel.signal, 'abort')).toHaveLength(1);
+    await taken;
+    expect(getEventListeners(cancel.signal, 'abort')).toHaveLength(0);
+  });
+
+  test('a bounded number of responses at once: more paginations go without read-ahead', () => {
+    const cache = new ReadAhead();
+    for (let i = 0; i < 100; i++) cache.start(`wf-${i}`, send);
+    expect(sent).toHaveLength(64);
+    expect(cache.take('wf-99', live())).toBeUndefined();
+    // Taking one makes room for another.
+    void cache.take('wf-0', live());
+    cache.start('wf-100', send);
+    expect(sent).toHaveLength(65);
   });
 });

@@ -32,6 +32,13 @@ export interface PaginateRequest {
   readonly activityOptions?: ActivityOptions;
   /** Pages per run before continuing as new; about 6 history events a page, so the default stays far below the limits. */
   readonly pagesPerRun?: number;
+  /**
+   * Default true: each page activity sends the next page's request as soon as it knows where that page starts, so the
+   * API's latency overlaps Temporal's round trip between pages. false when page activities of one pagination may run
+   * on different workers (several workers on the task queue and no eager activity execution): a response read ahead
+   * on one worker is of no use to another, and the API would be asked twice for those pages. See the README.
+   */
+  readonly readAhead?: boolean;
 }
 
 export interface PaginateProgress {
@@ -131,5 +138,6 @@ function pageRequest(request: PaginateRequest, pageIndex: number, position: Posi
     ...(position && { position }),
     ...(request.pageLimit !== undefined && { pageLimit: request.pageLimit }),
     ...(request.handler !== undefined && { handler: request.handler }),
+    ...(request.readAhead === false && { readAhead: false }),
   };
 }

@@ -22,13 +22,28 @@ const STOP_GRACE_MS = 10_000;
  * without Go, the SDK downloads and runs it instead.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const settings = await resolveDevServerSettings(options);
+  const settings = withServerDefaults(await resolveDevServerSettings(options));
   await assertPortsFree(settings);
   if (options.cliPath !== undefined) return spawnDevServer(options.cliPath, settings, options.onLog);
   const executable = await resolveTemporalExecutable({ onProgress: options.onBuildProgress });
   return executable.type === 'existing-path'
     ? spawnDevServer(executable.path, settings, options.onLog)
     : startSdkDevServer(executable, settings);
+}
+
+/**
+ * Server settings for workloads of many short activities, such as paginations, put before the caller's `extraArgs` (the
+ * CLI keeps the last value given for a key, so the caller's win):
+ * - eager activity execution: an activity a workflow schedules on its own task queue comes back in the answer to the
+ *   workflow task that scheduled it, on that worker, instead of a trip through matching (the OSS server's default is off);
+ * - for a SQLite file, WAL with synchronous=NORMAL: the default (a rollback journal, synchronous=FULL) syncs the disk
+ *   several times per transaction, tens of ms per pagination page; WAL commits survive a crash of the server process,
+ *   and only an OS crash or power loss can lose the last ones, which suits a development server.
+ */
+function withServerDefaults(settings: DevServerSettings): DevServerSettings {
+  const defaults = ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'];
+  if (settings.dbFilename !== undefined) defaults.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+  return { ...settings, extraArgs: [...defaults, ...settings.extraArgs] };
 }
 
 /**

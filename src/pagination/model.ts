@@ -38,6 +38,8 @@ export interface FetchPageRequest {
   readonly pageLimit?: number;
   /** forEachPage: the page handler that receives the items, which then stay out of workflow history. */
   readonly handler?: string;
+  /** false: the next page is not requested before its own activity runs (see src/pagination/read-ahead). */
+  readonly readAhead?: boolean;
 }
 
 export interface FetchedPage {

@@ -31,9 +31,11 @@ export async function createWorker(options: CreateWorkerOptions): Promise<{ work
   const { config } = options;
   const plugin =
     options.plugin ??
-    new CustomIntegrationsPlugin(
-      options.pluginOptions ?? { definitionsDir: config.definitionsDir, configurations: config.configurations },
-    );
+    new CustomIntegrationsPlugin({
+      // The payload codec follows temporal.config.ts unless the plugin options say otherwise.
+      codec: config.codec,
+      ...(options.pluginOptions ?? { definitionsDir: config.definitionsDir, configurations: config.configurations }),
+    });
   const connection = options.connection ?? (await NativeConnection.connect(config.connection));
   const worker = await Worker.create({
     connection,
