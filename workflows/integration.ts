@@ -30,6 +30,8 @@ export interface PaginateOptions extends ActionCallOptions {
   readonly activityOptions?: ActivityOptions;
   /** Pages per run of the child before it continues as new. */
   readonly pagesPerRun?: number;
+  /** false: fetch each page only when its activity runs (see "read-ahead" in the README). */
+  readonly readAhead?: boolean;
 }
 
 export type ActionFunction<I, O> = ((input: I, options?: ActionCallOptions) => Promise<O>) & {
@@ -105,6 +107,7 @@ export function integration<N extends string>(name: N, options: IntegrationOptio
             ...(handler !== undefined && { handler }),
             ...(paging.pageLimit !== undefined && { pageLimit: paging.pageLimit }),
             ...(paging.pagesPerRun !== undefined && { pagesPerRun: paging.pagesPerRun }),
+            ...(paging.readAhead === false && { readAhead: false }),
             ...(activityOptions && { activityOptions }),
           };
           return executeChild<typeof paginate>('paginate', {

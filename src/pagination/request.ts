@@ -6,7 +6,7 @@
 import type { ResolvedCredentials } from '../auth/credentials';
 import type { Action, Pagination } from '../definition/model';
 import { UnsafeUrlError } from '../http/errors';
-import { buildRequest, sameOrigin, type PreparedRequest, type Target } from '../http/url';
+import { buildRequest, queryName, sameOrigin, type PreparedRequest, type Target } from '../http/url';
 import type { Position } from './model';
 
 type Paged = Exclude<Pagination, { type: 'none' }>;
@@ -82,7 +82,7 @@ function withoutParams(input: Readonly<Record<string, unknown>>, names: readonly
 /** Appended as written, not through searchParams, which would re-encode the action's own query ("%20" to "+"). */
 function withQuery(url: URL, params: readonly (readonly [string, string | number])[]): URL {
   if (!params.length) return url;
-  const pairs = params.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`).join('&');
+  const pairs = params.map(([name, value]) => `${queryName(name)}=${encodeURIComponent(String(value))}`).join('&');
   const next = new URL(url);
   next.search = next.search ? `${next.search.slice(1)}&${pairs}` : pairs;
   return next;
