@@ -24,7 +24,7 @@ import {
   type ConfigurationSource,
   type ResolvedConfiguration,
 } from './source';
-import { StaticConfigurations } from './static';
+import { readConfigurations } from './static';
 
 export const DEFAULT_CACHE_TTL_MS = 10_000;
 
@@ -79,7 +79,7 @@ export class RegistryConfigurations implements ConfigurationSource {
     const cached = this.#resolved.get(key);
     if (cached) return cached;
     this.#checkFrozen(view, integration);
-    const resolved = await this.#read(request, values);
+    const resolved = this.#read(request, values);
     this.#resolved.set(key, resolved);
     return resolved;
   }
@@ -150,8 +150,8 @@ export class RegistryConfigurations implements ConfigurationSource {
   }
 
   /** Secrets are read and credentials built by the same code as static configurations, so every auth type behaves alike. */
-  #read(request: ConfigurationRequest, values: ConfigurationValues): Promise<ResolvedConfiguration> {
+  #read(request: ConfigurationRequest, values: ConfigurationValues): ResolvedConfiguration {
     const input = { ...values, integration: request.integration, name: request.configuration, organization: request.organization } as ConfigurationInput;
-    return new StaticConfigurations(this.#options.integrations, [input], this.#options.env).resolve(request);
+    return readConfigurations(this.#options.integrations, [input], this.#options.env)[0]!;
   }
 }

@@ -19,24 +19,8 @@ export class StaticConfigurations implements ConfigurationSource {
   readonly #byKey = new Map<string, ResolvedConfiguration>();
 
   constructor(integrations: CompiledIntegrations, inputs: readonly ConfigurationInput[], env: NodeJS.ProcessEnv = process.env) {
-    const problems: string[] = [];
-    inputs.forEach((input, index) => {
-      const parsed = ConfigurationInput.safeParse(input);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) problems.push(`configurations[${index}].${issue.path.join('.')}: ${issue.message}`);
-        return;
-      }
-      try {
-        const resolved = resolveEntry(integrations, parsed.data, env);
-        const key = keyOf(resolved.organization, resolved.integration, resolved.name);
-        if (this.#byKey.has(key)) throw new Error('is declared twice');
-        this.#byKey.set(key, resolved);
-      } catch (err) {
-        problems.push(`configuration ${describe(parsed.data)}: ${(err as Error).message}`);
-      }
-    });
-    if (problems.length) {
-      throw new ConfigurationError(`invalid configurations:\n  ${problems.join('\n  ')}`);
+    for (const resolved of readConfigurations(integrations, inputs, env)) {
+      this.#byKey.set(keyOf(resolved.organization, resolved.integration, resolved.name), resolved);
     }
     // An integration without auth needs no credentials, so its Default configuration exists without being declared.
     for (const [name, { definition }] of integrations) {
@@ -60,6 +44,38 @@ export class StaticConfigurations implements ConfigurationSource {
       .map((c) => c.name);
     throw new ConfigurationNotFoundError(request, available);
   }
+}
+
+/**
+ * Checks configurations and reads their secrets into credentials; throws one ConfigurationError listing every problem
+ * (fields, undefined integrations, missing secrets, duplicates). Also serves configurations kept in the registry.
+ */
+export function readConfigurations(
+  integrations: CompiledIntegrations,
+  inputs: readonly ConfigurationInput[],
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedConfiguration[] {
+  const problems: string[] = [];
+  const byKey = new Map<string, ResolvedConfiguration>();
+  inputs.forEach((input, index) => {
+    const parsed = ConfigurationInput.safeParse(input);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(`configurations[${index}].${issue.path.join('.')}: ${issue.message}`);
+      return;
+    }
+    try {
+      const resolved = resolveEntry(integrations, parsed.data, env);
+      const key = keyOf(resolved.organization, resolved.integration, resolved.name);
+      if (byKey.has(key)) throw new Error('is declared twice');
+      byKey.set(key, resolved);
+    } catch (err) {
+      problems.push(`configuration ${describe(parsed.data)}: ${(err as Error).message}`);
+    }
+  });
+  if (problems.length) {
+    throw new ConfigurationError(`invalid configurations:\n  ${problems.join('\n  ')}`);
+  }
+  return [...byKey.values()];
 }
 
 /** Runs on every activity call: a plain string, no allocation beyond it. Names hold no control characters (NUL). */
