@@ -122,7 +122,8 @@ it('survives SIGKILLs of its worker at random pages: each item handled once, no 
     for (const page of kills) {
       await until(() => api.received.length >= page, `page ${page}`);
       await worker.stop('SIGKILL');
-      // Read once the worker is dead: nothing it sent can arrive later.
+      // Read once the worker is dead and what it had sent has been read: nothing it sent can arrive later.
+      await api.drained();
       inFlight.push(...lastTwoRequested());
       worker = startWorker(taskQueue, testServer());
     }

@@ -18,9 +18,15 @@ export type Route = (req: IncomingMessage, res: ServerResponse, body: Buffer) =>
 
 export async function serve(routes: Record<string, Route>) {
   const received: Received[] = [];
+  let reading = 0;
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    reading++;
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } finally {
+      reading--;
+    }
     const body = Buffer.concat(chunks);
     received.push({ at: Date.now(), method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
     const route = routes[new URL(req.url ?? '/', 'http://x').pathname] ?? routes['*'];
@@ -34,6 +40,17 @@ export async function serve(routes: Record<string, Route>) {
     origin,
     received,
     last: () => received[received.length - 1] as Received,
+    /**
+     * Resolves once no client is connected and every request that arrived is in `received`: after a client process
+     * is killed, what it had already sent may still be in the socket buffer.
+     */
+    drained: async () => {
+      for (;;) {
+        const open = await new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+        if (open === 0 && reading === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     close: async () => {
       server.closeAllConnections();
       server.close();
