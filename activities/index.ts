@@ -6,7 +6,8 @@
 import { Context, log } from '@temporalio/activity';
 import { callAction, callCustomRequest } from '../src/actions/call';
 import { chooseConfiguration, type ActionCallOptions } from '../src/context';
-import { CUSTOM_API_REQUEST, CustomApiRequest, type CustomApiResponse } from '../src/custom-api-request';
+import { CUSTOM_API_REQUEST, type CustomApiResponse } from '../src/custom-api-request';
+import { CustomApiRequest } from '../src/custom-api-request-schema';
 import { findIntegration, type CompiledAction, type CompiledIntegrations } from '../src/definition/compile';
 import type { ConfigurationSource } from '../src/configurations/source';
 import { activityIntegrationContext } from '../src/temporal/activity-context';

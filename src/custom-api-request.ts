@@ -1,30 +1,14 @@
 /**
  * The generic Custom API Request: any method and path against a configured integration, for endpoints the
- * definition does not declare. Bundle-safe (zod only): the workflow helper and the activity share it.
+ * definition does not declare. Its name and types, without runtime imports, so that the workflow helper can use them;
+ * the activity checks its input with the schema in src/custom-api-request-schema.ts.
  */
-import { z } from 'zod';
-import { HTTP_METHODS, REQUEST_CONTENT_TYPES } from './definition/model';
+export type { CustomApiRequest } from './custom-api-request-schema';
 
-const QueryValue = z.union([z.string(), z.number(), z.boolean()]);
-
-export const CustomApiRequest = z
-  .object({
-    integration: z.string().min(1),
-    method: z.enum(HTTP_METHODS).default('GET'),
-    path: z.string().min(1).describe('Path below the integration base path, e.g. "/users/42".'),
-    query: z.record(z.string(), z.union([QueryValue, z.array(QueryValue)])).default({}),
-    headers: z.record(z.string(), z.string()).default({}),
-    body: z.unknown().optional(),
-    contentType: z.enum(REQUEST_CONTENT_TYPES).default('application/json'),
-    timeoutMs: z.number().int().min(1).max(600_000).optional(),
-  })
-  .strict();
-export type CustomApiRequest = z.input<typeof CustomApiRequest>;
+export const CUSTOM_API_REQUEST = 'customApiRequest';
 
 export interface CustomApiResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: unknown;
 }
-
-export const CUSTOM_API_REQUEST = 'customApiRequest';

@@ -65,7 +65,8 @@ export {
 } from './auth/oauth/model';
 
 export { callAction, callCustomRequest } from './actions/call';
-export { CustomApiRequest, type CustomApiResponse } from './custom-api-request';
+export { CustomApiRequest } from './custom-api-request-schema';
+export type { CustomApiResponse } from './custom-api-request';
 export {
   HttpError,
   HttpStatusError,
