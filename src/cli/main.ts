@@ -52,9 +52,10 @@ Commands:
                                  Serve POST /encode and /decode so the Web UI (--ui-codec-endpoint) and
                                  \`temporal --codec-endpoint\` show decrypted payloads (default port 8888, origin of
                                  the configured Web UI); CUSTOM_INTEGRATIONS_CODEC_SERVER_TOKEN requires a bearer token
-  import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--auth SCHEME] [--validate] [--json]
+  import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--auth SCHEME] [--validate] [--discover] [--json]
                                  Import an OpenAPI 3.x or Swagger 2.0 spec (JSON, YAML, .gz) as a definition;
-                                 defects are worked around and reported with line:column and what to do
+                                 defects are worked around and reported with line:column and what to do;
+                                 --discover reads OpenID Connect discovery documents (network) for the OAuth flow
   lint <file|url> [--hostname HOST] [--json]
                                  Report what import would, plus full schema validation; exit 0 (info only),
                                  1 (warnings) or 2 (errors)
@@ -137,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
       hostname: { type: 'string' },
       auth: { type: 'string' },
       validate: { type: 'boolean' },
+      discover: { type: 'boolean' },
       json: { type: 'boolean' },
       'page-limit': { type: 'string' },
       handler: { type: 'string' },

@@ -3,9 +3,13 @@
  * most usable is picked: one that works alone (not only together with another), accepted by (nearly) every
  * operation, and simplest to configure: an API key or bearer token, then basic, then OAuth 2.0 client credentials,
  * then the authorization code flow, then flows where the user brings tokens. The message says which and why.
+ *
+ * An OpenID Connect scheme names a discovery document rather than the flows: it is read only when the import is asked
+ * to (`discover`), in one async step before the mapping, which stays synchronous (see discovery.ts).
  */
 import type { z } from 'zod';
 import type { Auth as AuthModel } from '../definition/model';
+import { discoveredAuth, discoverProvider, DiscoveryError, type ProviderMetadata } from './discovery';
 import type { Messages } from './messages';
 import type { ImportedOperation } from './operations';
 import { at, isObject, type Json, type Location, type Refs } from './refs';
@@ -33,17 +37,19 @@ interface Candidate {
 
 /**
  * `chosen`: the scheme the user asked for (`--auth`), used whatever the ranking says; an unknown or unusable name
- * is an error naming the ones that can be chosen.
+ * is an error naming the ones that can be chosen. `discover`: read OpenID Connect schemes' discovery documents.
  */
-export function inferAuth(
+export async function inferAuth(
   document: Json,
   operations: readonly ImportedOperation[],
   refs: Refs,
   messages: Messages,
   target: Target,
   chosen?: string,
-): Auth {
+  discover = false,
+): Promise<Auth> {
   const schemes = declaredSchemes(document, refs);
+  const discovered = discover ? await discoverProviders(schemes, chosen, target, refs, messages) : undefined;
   const usage = requirementUsage(document, operations, schemes, messages);
   if (schemes.size === 0) {
     messages.warning(
@@ -57,7 +63,7 @@ export function inferAuth(
   const candidates: Candidate[] = [];
   const unsupported: string[] = [];
   [...schemes].forEach(([name, scheme], order) => {
-    const mapped = toAuth(scheme.value, usage.scopes.get(name) ?? [], target, scheme.at, refs, messages);
+    const mapped = toAuth(scheme.value, usage.scopes.get(name) ?? [], target, scheme.at, refs, messages, discovered?.get(name));
     if ('reason' in mapped) unsupported.push(`${name} (${mapped.reason})`);
     else candidates.push({ name, at: scheme.at, ...mapped, coverage: usage.alone.get(name) ?? 0, order });
   });
@@ -173,7 +179,8 @@ function requirementUsage(document: Json, operations: readonly ImportedOperation
 
 type Mapped = { auth: Auth; rank: number; what: string } | { reason: string };
 
-function toAuth(scheme: Json, scopes: string[], target: Target, location: Location, refs: Refs, messages: Messages): Mapped {
+/** `discovered`: the OpenID Connect provider's metadata, or why it could not be read; unset without --discover. */
+function toAuth(scheme: Json, scopes: string[], target: Target, location: Location, refs: Refs, messages: Messages, discovered?: Discovery): Mapped {
   const type = typeof scheme.type === 'string' ? scheme.type : '';
   if (type === 'apiKey') {
     const where = scheme.in;
@@ -199,41 +206,13 @@ function toAuth(scheme: Json, scopes: string[], target: Target, location: Locati
     return { reason: `HTTP ${String(scheme.scheme)} authentication` };
   }
   if (type === 'oauth2') return oauth2(scheme, scopes, target, location, refs, messages);
-  if (type === 'openIdConnect') {
-    const url = typeof scheme.openIdConnectUrl === 'string' ? scheme.openIdConnectUrl : 'its discovery document';
-    return {
-      auth: { type: 'oauth2', grantType: 'none', ...(scopes.length > 0 && { scope: scopes.join(' ') }) },
-      rank: 5,
-      what: `OpenID Connect: tokens you supply; take authorizationUrl and tokenUrl from ${url} to obtain them`,
-    };
-  }
+  if (type === 'openIdConnect') return openIdConnect(scheme, scopes, location, refs, messages, discovered);
   return { reason: `type ${JSON.stringify(scheme.type)}` };
 }
 
 function oauth2(scheme: Json, scopes: string[], target: Target, location: Location, refs: Refs, messages: Messages): Mapped {
   const flows = isObject(scheme.flows) ? scheme.flows : {};
-  const url = (flow: Json, key: string): string | undefined => {
-    const value = flow[key];
-    if (typeof value !== 'string' || value === '') return undefined;
-    try {
-      return new URL(value).href;
-    } catch {
-      // Relative: against the API host (Okta's /oauth2/v1/authorize).
-      try {
-        const absolute = new URL(value, `${target.scheme}://${target.hostname}`).href;
-        messages.warning(
-          'relative-oauth-url',
-          at(location, 'flows').pointer,
-          `OAuth URL ${value} is relative; taken as ${absolute}`,
-          'Check the URL (for a tenant-specific host, change it in the definition).',
-          refs.fileOf(location),
-        );
-        return absolute;
-      } catch {
-        return undefined;
-      }
-    }
-  };
+  const url = (flow: Json, key: string) => absoluteUrl(flow[key], target, at(location, 'flows'), refs, messages);
   const scope = scopes.length > 0 ? { scope: scopes.join(' ') } : {};
   const clientCredentials = isObject(flows.clientCredentials) ? flows.clientCredentials : undefined;
   const tokenUrl = clientCredentials && url(clientCredentials, 'tokenUrl');
@@ -252,6 +231,85 @@ function oauth2(scheme: Json, scopes: string[], target: Target, location: Locati
   const other = Object.keys(flows).filter((f) => isObject(flows[f]));
   if (other.length === 0) return { reason: 'an oauth2 scheme without flows' };
   return { auth: { type: 'oauth2', grantType: 'none', ...scope }, rank: 5, what: `OAuth 2.0 ${other.join('/')} flow: tokens you supply` };
+}
+
+/** A URL of the spec, made absolute: a relative one is taken against the API host (Okta's /oauth2/v1/authorize). */
+function absoluteUrl(value: unknown, target: Target, where: Location, refs: Refs, messages: Messages): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  try {
+    return new URL(value).href;
+  } catch {
+    try {
+      const absolute = new URL(value, `${target.scheme}://${target.hostname}`).href;
+      messages.warning(
+        'relative-oauth-url',
+        where.pointer,
+        `OAuth URL ${value} is relative; taken as ${absolute}`,
+        'Check the URL (for a tenant-specific host, change it in the definition).',
+        refs.fileOf(where),
+      );
+      return absolute;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+type Discovery = { url: string; metadata: ProviderMetadata } | { url: string; error: DiscoveryError };
+
+/**
+ * The import's one network step: the discovery documents of the OpenID Connect schemes that can be picked (only the
+ * chosen one with --auth), read at the same time. A failure is a warning; the scheme then stays "tokens you supply".
+ */
+async function discoverProviders(
+  schemes: Map<string, { value: Json; at: Location }>,
+  chosen: string | undefined,
+  target: Target,
+  refs: Refs,
+  messages: Messages,
+): Promise<Map<string, Discovery>> {
+  const reads = [...schemes]
+    .filter(([name, scheme]) => scheme.value.type === 'openIdConnect' && (chosen === undefined || chosen === name))
+    .map(async ([name, scheme]): Promise<[string, Discovery] | undefined> => {
+      const where = at(scheme.at, 'openIdConnectUrl');
+      const url = absoluteUrl(scheme.value.openIdConnectUrl, target, where, refs, messages);
+      if (url === undefined) return undefined;
+      try {
+        return [name, { url, metadata: await discoverProvider(url) }];
+      } catch (err) {
+        const error = err instanceof DiscoveryError ? err : new DiscoveryError(`${url}: ${(err as Error).message ?? String(err)}`, 'Set authorizationUrl and tokenUrl in the definition by hand.');
+        messages.warning(
+          'openid-discovery',
+          where.pointer,
+          `OpenID Connect discovery for scheme "${name}" failed: ${error.message}; its auth is tokens you supply (grant none)`,
+          error.fix,
+          refs.fileOf(where),
+        );
+        return [name, { url, error }];
+      }
+    });
+  return new Map((await Promise.all(reads)).filter((read) => read !== undefined));
+}
+
+function openIdConnect(scheme: Json, scopes: string[], location: Location, refs: Refs, messages: Messages, discovered?: Discovery): Mapped {
+  const url = typeof scheme.openIdConnectUrl === 'string' && scheme.openIdConnectUrl !== '' ? scheme.openIdConnectUrl : undefined;
+  const tokensSupplied = { auth: { type: 'oauth2', grantType: 'none', ...(scopes.length > 0 && { scope: scopes.join(' ') }) }, rank: 5 } as const;
+  if (url === undefined) return { ...tokensSupplied, what: 'OpenID Connect without openIdConnectUrl: tokens you supply' };
+  if (!discovered) {
+    return { ...tokensSupplied, what: `OpenID Connect: tokens you supply; import again with --discover to read the authorization and token URLs from ${url}` };
+  }
+  if ('error' in discovered) return { ...tokensSupplied, what: `OpenID Connect: tokens you supply, as discovery at ${discovered.url} failed` };
+  const mapped = discoveredAuth(discovered.metadata, scopes, discovered.url);
+  if ('auth' in mapped) return mapped;
+  const where = at(location, 'openIdConnectUrl');
+  messages.warning(
+    'openid-discovery',
+    where.pointer,
+    `${mapped.problem}; its auth is tokens you supply (grant none)`,
+    'Set grantType, authorizationUrl and tokenUrl in the definition by hand if the provider has another way to obtain tokens.',
+    refs.fileOf(where),
+  );
+  return { ...tokensSupplied, what: `OpenID Connect: tokens you supply, as the provider offers no flow the definition can use` };
 }
 
 /** The scheme asked for with --auth is not one the import can use: a usage error, not a defect of the spec. */

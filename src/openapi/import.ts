@@ -29,6 +29,8 @@ export interface ImportOptions {
   auth?: string;
   /** Also validate the whole spec against the OpenAPI schema (see validate.ts for why this is not the default). */
   validate?: boolean;
+  /** Read OpenID Connect schemes' discovery documents over the network (off by default: import is offline). */
+  discover?: boolean;
 }
 
 export interface ImportStats {
@@ -73,7 +75,7 @@ export async function importSpec(source: SpecSource, options: ImportOptions = {}
   const target = serverTarget(document, options.hostname, messages);
   const { operations, skipped } = importOperations(document, { refs, schemas, messages, target });
   nameActions(operations, messages);
-  const auth = inferAuth(document, operations, refs, messages, target, options.auth);
+  const auth = await inferAuth(document, operations, refs, messages, target, options.auth, options.discover === true);
   const guesser = new PaginationGuesser(refs);
   const { pagination, paginated } = applySuggestions(operations.map((op) => guesser.suggest(op)), operations, messages, refs);
   const info = isObject(document.info) ? document.info : {};

@@ -5,9 +5,9 @@
  * again revokes the whole grant).
  *
  * Logins need no person: every interaction is finished at once for the account "test-user", granting the scopes
- * asked for. A few /test/ routes let the test look at tokens and events, and revoke grants.
+ * asked for, except for the clients listed in `deny`, whose user refuses (the redirect carries error=access_denied). A few /test/ routes let the test look at tokens and events, and revoke grants.
  *
- * Usage: node oidc-server.mjs '<json: { clients, ttl, ttlByClient }>'; prints the issuer on one line; stops when stdin closes.
+ * Usage: node oidc-server.mjs '<json: { clients, ttl, ttlByClient, scopes }>'; prints the issuer on one line; stops when stdin closes.
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -24,6 +24,8 @@ const issuer = `http://127.0.0.1:${server.address().port}`;
 
 const provider = new Provider(issuer, {
   clients: options.clients ?? [],
+  // Scopes besides openid and offline_access that clients may ask for (an API's own, e.g. "read:pets").
+  ...(options.scopes && { scopes: ['openid', 'offline_access', ...options.scopes] }),
   features: {
     clientCredentials: { enabled: true },
     devInteractions: { enabled: false },
@@ -56,6 +58,10 @@ server.on('request', async (req, res) => {
     if (url.pathname.startsWith('/interaction/')) {
       // The "person": logs in as test-user and consents to every scope asked for.
       const { params } = await provider.interactionDetails(req, res);
+      if (options.deny?.includes(params.client_id)) {
+        await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'the user refused access' }, { mergeWithLastSubmission: false });
+        return;
+      }
       const grant = new provider.Grant({ accountId: 'test-user', clientId: params.client_id });
       if (params.scope) grant.addOIDCScope(params.scope);
       const grantId = await grant.save();
@@ -66,7 +72,7 @@ server.on('request', async (req, res) => {
       // Is this access token one we issued, and has it expired? (The test API asks this for every request.)
       const value = url.searchParams.get('token') ?? '';
       const token = (await provider.AccessToken.find(value, { ignoreExpiration: true })) ?? (await provider.ClientCredentials.find(value, { ignoreExpiration: true }));
-      return send(res, 200, token ? { issued: true, expired: token.isExpired, exp: token.exp } : { issued: false });
+      return send(res, 200, token ? { issued: true, expired: token.isExpired, exp: token.exp, clientId: token.clientId } : { issued: false });
     }
     if (url.pathname === '/test/events') return send(res, 200, events);
     if (url.pathname === '/test/revoke-grants' && req.method === 'POST') {

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Running } from './processes';
 
 export interface OidcClient {
   client_id: string;
@@ -28,15 +29,15 @@ export interface OidcServer {
   readonly issuer: string;
   readonly tokenUrl: string;
   readonly authorizationUrl: string;
-  /** Whether the server issued this access token and whether it has expired now. */
-  check(token: string): Promise<{ issued: boolean; expired?: boolean }>;
+  /** Whether the server issued this access token, to which client, and whether it has expired now. */
+  check(token: string): Promise<{ issued: boolean; expired?: boolean; clientId?: string }>;
   events(): Promise<OidcEvents>;
   /** Revokes every grant: their refresh tokens then get invalid_grant. */
   revokeGrants(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startOidcServer(options: { clients: OidcClient[]; ttl?: number; ttlByClient?: Record<string, number> }): Promise<OidcServer> {
+export async function startOidcServer(options: { clients: OidcClient[]; ttl?: number; ttlByClient?: Record<string, number>; scopes?: string[]; deny?: string[] }): Promise<OidcServer> {
   const script = path.join(__dirname, 'oidc-server.mjs');
   // oidc-provider warns that Node 20 is past its support; the warning is noise here.
   const child = spawn(process.execPath, ['--no-warnings', script, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -62,6 +63,13 @@ export async function startOidcServer(options: { clients: OidcClient[]; ttl?: nu
       await exited;
     },
   };
+}
+
+/** Waits for the authorization URL that `custom-integrations authorize` prints for the person to open. */
+export async function printedAuthorizationUrl(cli: Running, server: OidcServer): Promise<URL> {
+  const pattern = new RegExp(`^\\s*(${server.authorizationUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?\\S+)$`, 'm');
+  await cli.waitFor(pattern);
+  return new URL(pattern.exec(cli.output())![1]!);
 }
 
 /**

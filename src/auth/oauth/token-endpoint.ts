@@ -11,11 +11,12 @@ import { tokenEndpointFetch } from './fetch-adapter';
 import type { CodeCallback } from './model';
 import type * as Oauth4webapi from 'oauth4webapi' with { 'resolution-mode': 'import' };
 
-type OAuth = typeof Oauth4webapi;
+export type OAuth = typeof Oauth4webapi;
 type ClientAuth = ReturnType<OAuth['None']>;
 
 let loaded: Promise<OAuth> | undefined;
-const oauth4webapi = (): Promise<OAuth> => (loaded ??= import('oauth4webapi'));
+/** The one way oauth4webapi is loaded (also by OpenID Connect discovery in src/openapi/discovery.ts). */
+export const oauth4webapi = (): Promise<OAuth> => (loaded ??= import('oauth4webapi'));
 
 const TIMEOUT_MS = 30_000;
 
@@ -214,7 +215,7 @@ function classify(oauth: OAuth, err: unknown, where: string, auth: OAuth2Auth, s
 }
 
 /** fetch says "fetch failed" and hides the system error (ECONNREFUSED...) a cause or two down. */
-function networkProblem(err: unknown): string {
+export function networkProblem(err: unknown): string {
   let current = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
   let message = String(err);
   for (let depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {

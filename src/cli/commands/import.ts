@@ -1,6 +1,7 @@
 /**
- * `custom-integrations import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--auth SCHEME] [--validate] [--json]`:
- * an OpenAPI 3.x or Swagger 2.0 spec (JSON or YAML, also .gz) as a definition file, written atomically.
+ * `custom-integrations import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--auth SCHEME] [--validate] [--discover] [--json]`:
+ * an OpenAPI 3.x or Swagger 2.0 spec (JSON or YAML, also .gz) as a definition file, written atomically. --discover
+ * reads OpenID Connect discovery documents, the import's only network access besides a spec URL.
  *
  * Exit codes: 0 the definition was written (its messages may still ask for changes, e.g. a placeholder host);
  * 1 nothing could be imported (unreadable file, no importable operation); 2 usage error (from the CLI).
@@ -16,7 +17,7 @@ import type { Command } from './types';
 import { writeAtomically } from '../write-atomically';
 
 export const importCommand: Command = async ({ config, args, options }) => {
-  const source = specArgument(args, 'import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--auth SCHEME] [--validate] [--json]');
+  const source = specArgument(args, 'import <file|url> [--name NAME] [--out FILE] [--hostname HOST] [--auth SCHEME] [--validate] [--discover] [--json]');
   let result: ImportResult;
   try {
     result = await importSpec(source, {
@@ -24,6 +25,7 @@ export const importCommand: Command = async ({ config, args, options }) => {
       ...(options.hostname !== undefined && { hostname: options.hostname }),
       ...(options.auth !== undefined && { auth: options.auth }),
       validate: options.validate === true,
+      discover: options.discover === true,
     });
   } catch (error) {
     if (error instanceof AuthChoiceError) throw new UsageError(error.message);

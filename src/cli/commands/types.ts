@@ -27,6 +27,8 @@ export interface CommandOptions {
   /** import: the security scheme to take auth from. */
   readonly auth?: string;
   readonly validate?: boolean;
+  /** import: read OpenID Connect discovery documents (network). */
+  readonly discover?: boolean;
   /** `import`, `lint`: messages as JSON. */
   readonly json?: boolean;
   /** `types`: the module the generated declarations augment. */
