@@ -9,6 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { authorizationSetup, completeAuthorization, startAuthorization } from '../src/auth/oauth/authorization';
 import { authorizationCodeGrant } from '../src/auth/oauth/token-endpoint';
 import { TOKEN_STATUS_QUERY, tokenWorkflowId, type TokenStatus, type TokenWorkflowKey } from '../src/auth/oauth/model';
@@ -21,8 +22,8 @@ import type { callAction } from '../workflows/workflows';
 import { json, serve, type Server } from './helpers/http-server';
 import { authorizeInBrowser, startOidcServer, type OidcServer } from './helpers/oidc';
 import { decrypted, rawHistory, readable } from './helpers/raw-history';
-import { startTestWorker, type TestWorker } from './helpers/temporal';
-import type { callConcurrently } from './fixtures/oauth-workflows';
+import { startTestWorker, testNativeConnection, testServer, uniqueTaskQueue, type TestWorker } from './helpers/temporal';
+import type { callConcurrently, callEachOnce } from './fixtures/oauth-workflows';
 import { workerLogs } from './setup-logging';
 
 const SECRET = `secret-${randomBytes(12).toString('hex')}`;
@@ -33,6 +34,8 @@ const MACHINE = `machine${RUN}`;
 const APP = `app${RUN}`;
 const SUPPLIED = `supplied${RUN}`;
 const ACCESS_ENV = `${SECRET_ENV}_ACCESS`;
+/** Configurations whose first calls outnumber a worker's activity slots (test below). */
+const BUSY = ['Busy1', 'Busy2', 'Busy3', 'Busy4'];
 const REFRESH_ENV = `${SECRET_ENV}_REFRESH`;
 
 let oidc: OidcServer;
@@ -93,6 +96,7 @@ beforeAll(async () => {
     { integration: MACHINE, clientId: 'machine', clientSecret: { env: SECRET_ENV } },
     { integration: MACHINE, name: 'Steady', clientId: 'steady', clientSecret: { env: SECRET_ENV } },
     { integration: MACHINE, name: 'Wrong', clientId: 'machine', clientSecret: { env: WRONG_ENV } },
+    ...BUSY.map((name) => ({ integration: MACHINE, name, clientId: 'steady', clientSecret: { env: SECRET_ENV } })),
     { integration: APP, clientId: 'app', clientSecret: { env: SECRET_ENV }, redirectUri: 'http://127.0.0.1:9/callback' },
     { integration: SUPPLIED, clientId: 'app', clientSecret: { env: SECRET_ENV }, accessToken: { env: ACCESS_ENV }, refreshToken: { env: REFRESH_ENV } },
   ];
@@ -203,6 +207,30 @@ test('concurrent 401s for one token cause one refresh, and every call succeeds o
   expect(burst.filter((r) => r.answered === 200)).toHaveLength(8);
 });
 
+test('first calls that outnumber the worker\'s activity slots all get their tokens (token requests do not wait for those slots)', async () => {
+  // Two slots, four configurations without a token yet: the four calls wait for their token workflows while holding
+  // the slots, so the token requests must not need one (they are local activities). Each call has one attempt and
+  // waits at most 30 s for its token: a starved request fails it.
+  const taskQueue = uniqueTaskQueue('oauth-busy');
+  const worker = await Worker.create({
+    connection: await testNativeConnection(),
+    namespace: testServer().namespace,
+    taskQueue,
+    workflowsPath: require.resolve('./fixtures/oauth-workflows'),
+    plugins: [plugin],
+    maxConcurrentActivityTaskExecutions: 2,
+  });
+  const keys = BUSY.map((name) => key(MACHINE, name));
+  const grantsBefore = (await oidc.events()).clientCredentials;
+  await worker.runUntil(async () => {
+    const results = await client.workflow.execute<typeof callEachOnce>('callEachOnce', { taskQueue, workflowId: `oauth-busy-${randomUUID()}`, args: [MACHINE, 'whoami', BUSY] });
+    expect(results).toEqual(BUSY.map(() => ({ ok: true })));
+    // The token workflows run on this worker's task queue: asked while it polls.
+    for (const k of keys) expect((await status(k)).status).toBe('active');
+  });
+  expect((await oidc.events()).clientCredentials - grantsBefore).toBe(BUSY.length);
+});
+
 test('invalid_client: reauthorization required in the search attribute, and a non-retryable failure naming the fix', async () => {
   const k = key(MACHINE, 'Wrong');
   const { message, nonRetryable } = await failure(call(MACHINE, 'Wrong'));
@@ -242,7 +270,7 @@ describe('authorization code with PKCE', () => {
     expect(new URL(pending.url).searchParams.get('code_challenge_method')).toBe('S256');
     const callback = await authorizeInBrowser(pending.url, setup.redirectUri);
     const result = await completeAuthorization(client, pending, callback, { taskQueue: testWorker.taskQueue });
-    expect(result.status).toBe('active');
+    expect(result).toMatchObject({ authorized: true, status: 'active' });
     expect(result.expiresAt).toBeGreaterThan(Date.now());
 
     const eventsBefore = await oidc.events();

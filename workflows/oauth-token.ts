@@ -25,7 +25,7 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
-  proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -84,12 +84,18 @@ const MAX_JITTER_MS = 60_000;
 
 type RequestTokens = (request: TokenRequest) => Promise<TokenGrant>;
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' } as const;
-/** Refreshes retry until the endpoint is back (the activity adds jitter to each delay); failures that need a person do not retry. */
-const refreshActivity = proxyActivities<Record<string, RequestTokens>>({ startToCloseTimeout: '1 minute', retry, summary: 'token endpoint' })[
+/**
+ * Token requests are local activities. Action activities wait (in their activity slots) for this workflow's answer:
+ * as ordinary activities on the same task queue, token requests queued behind them, so as many first calls as a
+ * worker has activity slots (100 by default) starved the requests they waited for until their wait ran out.
+ * Refreshes retry until the endpoint is back (the activity adds jitter to each delay; past a minute of retries the
+ * SDK waits on a durable timer); failures that need a person do not retry.
+ */
+const refreshActivity = proxyLocalActivities<Record<string, RequestTokens>>({ startToCloseTimeout: '1 minute', retry, summary: 'token endpoint' })[
   TOKEN_ACTIVITY
 ] as RequestTokens;
 /** An authorization code is short-lived and single-use: a few attempts, then the person authorizes again. */
-const codeActivity = proxyActivities<Record<string, RequestTokens>>({
+const codeActivity = proxyLocalActivities<Record<string, RequestTokens>>({
   startToCloseTimeout: '1 minute',
   retry: { ...retry, maximumAttempts: 3 },
   summary: 'authorization code exchange',
@@ -193,12 +199,14 @@ export async function oauthToken(key: TokenWorkflowKey, carried: TokenWorkflowSt
         status: 'active',
       };
       show();
-      return { status: 'active', ...(tokens.expiresAt !== undefined && { expiresAt: tokens.expiresAt }), ...(tokens.scope && { scope: tokens.scope }) };
+      return { authorized: true, status: 'active', ...(tokens.expiresAt !== undefined && { expiresAt: tokens.expiresAt }), ...(tokens.scope && { scope: tokens.scope }) };
     } catch (err) {
-      const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      // A local activity's failure arrives as the activity's ApplicationFailure itself, an activity's wrapped in ActivityFailure.
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      const failure = cause instanceof ApplicationFailure ? cause : undefined;
       const reason = failure?.message ?? (err instanceof Error ? err.message : String(err));
-      // A code exchange that could not reach the endpoint changes nothing: the person tries again.
-      if (failure?.type === TOKEN_UNAVAILABLE) return { status: state.status, message: reason };
+      // An endpoint that could not be reached changes nothing: the refresh retries, the person tries again.
+      if (failure?.type === TOKEN_UNAVAILABLE) return { authorized: false, status: state.status, message: reason };
       const status: AuthState = failure?.type === REAUTHORIZATION_REQUIRED ? 'reauthorization_required' : 'misconfigured';
       const fix =
         status === 'reauthorization_required'
@@ -206,7 +214,7 @@ export async function oauthToken(key: TokenWorkflowKey, carried: TokenWorkflowSt
           : `${describeKey(key)} cannot get OAuth tokens: ${reason}. Fix the definition or configuration, restart the worker, then run: ${authorizeCommand(key)}`;
       state = { ...state, status, problem: fix };
       show();
-      return { status, message: fix };
+      return { authorized: false, status, message: fix };
     }
   };
 

@@ -15,7 +15,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CompiledIntegrations } from '../definition/compile';
-import { INSTALLATION_VIEW_QUERY, REGISTRY_WORKFLOW_ID, type ConfigurationValues, type InstallationView } from '../registry/model';
+import { INSTALLATION_VIEW_QUERY, redactValues, REGISTRY_WORKFLOW_ID, type ConfigurationValues, type InstallationView } from '../registry/model';
 import type { ConfigurationInput } from './model';
 import {
   ConfigurationError,
@@ -60,9 +60,8 @@ export class RegistryConfigurations implements ConfigurationSource {
   async resolve(request: ConfigurationRequest): Promise<ResolvedConfiguration> {
     const { organization, integration, configuration } = request;
     if (organization === undefined) return this.#fallback(request);
-    let { view, fresh } = await this.#view(organization, integration, false);
-    if (!view.configurations?.[configuration] && !fresh) ({ view } = await this.#view(organization, integration, true));
-    if (!view.configurations) {
+    const found = await this.#installed({ ...request, organization });
+    if (!found) {
       // Not installed in the registry: statically declared configurations of this same organization may still exist.
       try {
         return await this.#fallback(request);
@@ -73,8 +72,7 @@ export class RegistryConfigurations implements ConfigurationSource {
         );
       }
     }
-    const values = view.configurations[configuration];
-    if (!values) throw new ConfigurationNotFoundError(request, Object.keys(view.configurations));
+    const { view, values } = found;
     const key = `${view.version}\0${organization}\0${integration}\0${configuration}`;
     const cached = this.#resolved.get(key);
     if (cached) return cached;
@@ -82,6 +80,30 @@ export class RegistryConfigurations implements ConfigurationSource {
     const resolved = this.#read(request, values);
     this.#resolved.set(key, resolved);
     return resolved;
+  }
+
+  /**
+   * The configuration as the registry holds it, with secret values redacted and nothing read: its public fields
+   * (clientId, redirectUri...) for a tool without the workers' secrets, such as `custom-integrations authorize`.
+   * Undefined without an organization, or when the organization has not installed the integration in the registry.
+   */
+  async declared(request: ConfigurationRequest): Promise<ConfigurationInput | undefined> {
+    const { organization } = request;
+    const found = organization === undefined ? undefined : await this.#installed({ ...request, organization });
+    if (!found) return undefined;
+    this.#checkFrozen(found.view, request.integration);
+    return this.#input(request, redactValues(found.values));
+  }
+
+  /** The organization's values of the configuration; undefined when it has not installed the integration here. */
+  async #installed(request: ConfigurationRequest & { readonly organization: string }): Promise<{ view: InstallationView; values: ConfigurationValues } | undefined> {
+    const { organization, integration, configuration } = request;
+    let { view, fresh } = await this.#view(organization, integration, false);
+    if (!view.configurations?.[configuration] && !fresh) ({ view } = await this.#view(organization, integration, true));
+    if (!view.configurations) return undefined;
+    const values = view.configurations[configuration];
+    if (!values) throw new ConfigurationNotFoundError(request, Object.keys(view.configurations));
+    return { view, values };
   }
 
   /** Forgets what was read, so the next resolution asks the registry (the management API calls it after a change in-process). */
@@ -151,7 +173,10 @@ export class RegistryConfigurations implements ConfigurationSource {
 
   /** Secrets are read and credentials built by the same code as static configurations, so every auth type behaves alike. */
   #read(request: ConfigurationRequest, values: ConfigurationValues): ResolvedConfiguration {
-    const input = { ...values, integration: request.integration, name: request.configuration, organization: request.organization } as ConfigurationInput;
-    return readConfigurations(this.#options.integrations, [input], this.#options.env)[0]!;
+    return readConfigurations(this.#options.integrations, [this.#input(request, values)], this.#options.env)[0]!;
+  }
+
+  #input(request: ConfigurationRequest, values: ConfigurationValues): ConfigurationInput {
+    return { ...values, integration: request.integration, name: request.configuration, organization: request.organization } as ConfigurationInput;
   }
 }

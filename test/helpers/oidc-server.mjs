@@ -5,9 +5,10 @@
  * again revokes the whole grant).
  *
  * Logins need no person: every interaction is finished at once for the account "test-user", granting the scopes
- * asked for, except for the clients listed in `deny`, whose user refuses (the redirect carries error=access_denied). A few /test/ routes let the test look at tokens and events, and revoke grants.
+ * asked for, except for the clients listed in `deny`, whose user refuses (the redirect carries error=access_denied).
+ * A few /test/ routes let the test look at tokens and events, and revoke grants.
  *
- * Usage: node oidc-server.mjs '<json: { clients, ttl, ttlByClient, scopes }>'; prints the issuer on one line; stops when stdin closes.
+ * Usage: node oidc-server.mjs '<json: { clients, ttl, ttlByClient, scopes, deny }>'; prints the issuer on one line; stops when stdin closes.
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { json, serve, type Server } from './http-server';
 import type { Running } from './processes';
 
 export interface OidcClient {
@@ -96,4 +97,27 @@ export async function authorizeInBrowser(authorizationUrl: string, redirectUri: 
     if (url.startsWith(redirectUri)) return url;
   }
   throw new Error('too many redirects on the way to the redirect URI');
+}
+
+export interface TokenSeen {
+  readonly token: string;
+  readonly clientId?: string;
+}
+
+/**
+ * An API at GET /whoami that asks the authorization server about every bearer token it receives: 200 with the
+ * token's client for a token it issued and that has not expired, else 401. `seen` lists what it received.
+ */
+export async function whoamiApi(oidc: OidcServer): Promise<{ api: Server; seen: TokenSeen[] }> {
+  const seen: TokenSeen[] = [];
+  const api = await serve({
+    '/whoami': async (req, res) => {
+      const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      const check = await oidc.check(token);
+      seen.push({ token, ...(check.clientId !== undefined && { clientId: check.clientId }) });
+      if (check.issued && !check.expired) json(res, 200, { clientId: check.clientId });
+      else json(res, 401, { error: 'invalid_token' });
+    },
+  });
+  return { api, seen };
 }

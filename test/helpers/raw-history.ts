@@ -9,12 +9,16 @@ import type { PayloadCodec } from '@temporalio/common';
 import { ENCRYPTED_ENCODING } from '../../src/codec/aes-gcm-codec';
 import { payloadFromJson, type JsonPayload } from '../../src/codec/server';
 import { findTemporalCli } from '../../src/devserver/cli-binary';
-import { testServer } from './temporal';
+import { testServer, type TestServer } from './temporal';
 
 export async function rawHistory(workflowId: string, ...extra: string[]): Promise<unknown> {
+  return rawHistoryOn(testServer(), workflowId, ...extra);
+}
+
+/** The same, from another server than the test run's (a test file that starts its own). */
+export async function rawHistoryOn({ address, namespace }: TestServer, workflowId: string, ...extra: string[]): Promise<unknown> {
   const cli = await findTemporalCli();
   if (!cli) throw new Error('The Temporal CLI was not found (TEMPORAL_CLI_PATH, PATH or the build cache): raw histories are read with it.');
-  const { address, namespace } = testServer();
   const args = ['workflow', 'show', '--workflow-id', workflowId, '--address', address, '--namespace', namespace, '--output', 'json', ...extra];
   return JSON.parse((await promisify(execFile)(cli, args, { maxBuffer: 64 * 1024 * 1024 })).stdout);
 }

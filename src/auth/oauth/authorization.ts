@@ -46,8 +46,9 @@ export class AuthorizationError extends Error {
 }
 
 /**
- * The setup of one configuration, from the definitions and the configuration entries (as given to the plugin). Reads
- * no secret: a CLI or web app without the workers' environment can use it.
+ * The setup of one configuration, from the definitions and the configuration entries (as given to the plugin, or the
+ * one `RegistryConfigurations.declared` finds in the organization registry). Reads no secret: a CLI or web app
+ * without the workers' environment can use it.
  */
 export function authorizationSetup(
   integrations: CompiledIntegrations,
@@ -64,7 +65,10 @@ export function authorizationSetup(
     .map((input) => ConfigurationInput.safeParse(input))
     .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
     .find((c) => c.integration === key.integration && c.name === configuration && c.organization === key.organization);
-  if (!entry) throw new AuthorizationError(`no configuration ${where} is declared`);
+  if (!entry) {
+    const registry = key.organization === undefined ? '' : ` (an organization's configurations are installed in the organization registry: custom-integrations install ${key.organization} ${key.integration})`;
+    throw new AuthorizationError(`no configuration ${where} is declared${registry}`);
+  }
   if (auth.grantType === 'authorization_code' && (!entry.clientId || !entry.redirectUri)) {
     throw new AuthorizationError(`configuration ${where} needs clientId and redirectUri for the authorization code grant`);
   }
@@ -125,7 +129,7 @@ export async function completeAuthorization(
     throw new AuthorizationError(`the authorization server answered ${error}${description ? ` (${description})` : ''}`);
   }
   const result = await authorize(client, pending.key, { kind: 'code', code: { query: params.toString(), state: pending.state, codeVerifier: pending.codeVerifier, redirectUri: pending.redirectUri } }, options);
-  if (result.status !== 'active') throw new AuthorizationError(result.message ?? result.status);
+  if (!result.authorized) throw new AuthorizationError(result.message ?? result.status);
   return result;
 }
 

@@ -97,6 +97,9 @@ export type TokenAnswer =
   | { readonly status: 'unavailable'; readonly message: string };
 
 export interface AuthorizeResult {
+  /** Whether this authorization got tokens; when not, `message` says why. */
+  readonly authorized: boolean;
+  /** The configuration's state after it: a refused code leaves a configuration's working tokens as they were. */
   readonly status: AuthState;
   readonly expiresAt?: number;
   readonly scope?: string;
