@@ -33,6 +33,7 @@ import {
 } from '@temporalio/workflow';
 import {
   AUTHORIZE_UPDATE,
+  CURRENT_TOKEN_QUERY,
   authorizeCommand,
   describeKey,
   GET_TOKEN_UPDATE,
@@ -73,6 +74,7 @@ export const getTokenUpdate = defineUpdate<TokenAnswer>(GET_TOKEN_UPDATE);
 export const tokenRejectedUpdate = defineUpdate<TokenAnswer, [{ generation: number }]>(TOKEN_REJECTED_UPDATE);
 export const authorizeUpdate = defineUpdate<AuthorizeResult, [Authorization]>(AUTHORIZE_UPDATE);
 export const tokenStatusQuery = defineQuery<TokenStatus>(TOKEN_STATUS_QUERY);
+export const currentTokenQuery = defineQuery<TokenAnswer>(CURRENT_TOKEN_QUERY);
 
 /** How long a caller waits for a usable token before it is told to retry (its activity retries then). */
 const HANDLER_WAIT = '30 seconds';
@@ -174,6 +176,7 @@ export async function oauthToken(key: TokenWorkflowKey, carried: TokenWorkflowSt
     results.delete(ticket);
     return result;
   });
+  setHandler(currentTokenQuery, answer);
   setHandler(tokenStatusQuery, () => ({
     status: state.status,
     generation: state.generation,

@@ -41,9 +41,12 @@ const provider = new Provider(issuer, {
   cookies: { keys: ['oidc-test-cookie-key'] },
 });
 
-const events = { accessTokens: 0, clientCredentials: 0, refreshTokensConsumed: 0, grantsRevoked: 0, grantErrors: [] };
+const events = { accessTokens: 0, clientCredentials: 0, clientCredentialsByClient: {}, refreshTokensConsumed: 0, grantsRevoked: 0, grantErrors: [] };
 provider.on('access_token.saved', () => events.accessTokens++);
-provider.on('client_credentials.saved', () => events.clientCredentials++);
+provider.on('client_credentials.saved', (token) => {
+  events.clientCredentials++;
+  events.clientCredentialsByClient[token.clientId] = (events.clientCredentialsByClient[token.clientId] ?? 0) + 1;
+});
 provider.on('refresh_token.consumed', () => events.refreshTokensConsumed++);
 provider.on('grant.revoked', () => events.grantsRevoked++);
 provider.on('grant.error', (_ctx, err) => events.grantErrors.push(err.error ?? err.message));

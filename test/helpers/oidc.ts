@@ -21,6 +21,8 @@ export interface OidcClient {
 export interface OidcEvents {
   accessTokens: number;
   clientCredentials: number;
+  /** Client credentials grants by client id (other clients' refreshes go on during a test). */
+  clientCredentialsByClient: Record<string, number>;
   refreshTokensConsumed: number;
   grantsRevoked: number;
   grantErrors: string[];

@@ -1,8 +1,10 @@
 /**
- * How an activity gets the access token of an OAuth 2.0 configuration: from the configuration's token workflow, by
- * update-with-start with the worker's own client (`Context.current().client`), so the token goes from that workflow
- * to this activity and never into the history of the workflow that called the action. The worker keeps each token
- * until it is due for refresh (or nearly expired), and one update at a time per configuration is in flight.
+ * How an activity gets the access token of an OAuth 2.0 configuration: from the configuration's token workflow, with
+ * the worker's own client (`Context.current().client`), so the token goes from that workflow to this activity and
+ * never into the history of the workflow that called the action. The worker keeps each token until it is due for
+ * refresh (or nearly expired), and one request at a time per configuration is in flight. The first token is asked
+ * for by update-with-start (it starts the workflow and waits for a token); the next ones by query, which writes
+ * nothing to history or the database, with the update as the fallback when the query has no usable token.
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
@@ -12,6 +14,7 @@ import type { ResolvedConfiguration } from '../../configurations/source';
 import { startTokenWorkflow, type TokenWorkflow } from './start';
 import {
   describeKey,
+  CURRENT_TOKEN_QUERY,
   GET_TOKEN_UPDATE,
   MISCONFIGURED,
   REAUTHORIZATION_REQUIRED,
@@ -58,8 +61,13 @@ export async function currentToken(configuration: ResolvedConfiguration): Promis
   const key = tokenWorkflowKey(configuration);
   const cacheKey = `${context.info.workflowNamespace}\0${tokenWorkflowId(key)}`;
   const cached = cache.get(cacheKey);
-  const entry = cached && Date.now() < cached.useUntil ? cached : await ask(cacheKey, 'current', context.client, key, GET_TOKEN_UPDATE, []);
-  return credentialsOf(entry, configuration);
+  if (cached && Date.now() < cached.useUntil) return credentialsOf(cached, configuration);
+  const { client } = context;
+  // Having had a token, the workflow exists: most likely it has the next token already.
+  const fetch = cached
+    ? async () => (await queriedToken(client, key)) ?? askTokenWorkflow(client, key, GET_TOKEN_UPDATE, [])
+    : () => askTokenWorkflow(client, key, GET_TOKEN_UPDATE, []);
+  return credentialsOf(await ask(cacheKey, 'current', fetch), configuration);
 }
 
 /**
@@ -72,7 +80,9 @@ export async function replaceRejectedToken(configuration: ResolvedConfiguration,
   const cacheKey = `${context.info.workflowNamespace}\0${tokenWorkflowId(key)}`;
   const cached = cache.get(cacheKey);
   if (cached && cached.answer.generation > rejected.generation && Date.now() < cached.useUntil) return credentialsOf(cached, configuration);
-  const entry = await ask(cacheKey, `rejected ${rejected.generation}`, context.client, key, TOKEN_REJECTED_UPDATE, [{ generation: rejected.generation }]);
+  const entry = await ask(cacheKey, `rejected ${rejected.generation}`, () =>
+    askTokenWorkflow(context.client, key, TOKEN_REJECTED_UPDATE, [{ generation: rejected.generation }]),
+  );
   return credentialsOf(entry, configuration);
 }
 
@@ -84,11 +94,11 @@ function activityContext(): Context {
   }
 }
 
-function ask(cacheKey: string, what: string, client: Client, key: TokenWorkflowKey, update: string, args: unknown[]): Promise<Cached> {
+function ask(cacheKey: string, what: string, fetch: () => Promise<ActiveAnswer>): Promise<Cached> {
   const flightKey = `${cacheKey}\0${what}`;
   let pending = inFlight.get(flightKey);
   if (!pending) {
-    pending = askTokenWorkflow(client, key, update, args).then((answer) => {
+    pending = fetch().then((answer) => {
       const entry: Cached = { answer, useUntil: useUntil(answer) };
       const current = cache.get(cacheKey);
       // Answers may arrive out of order; an older token never replaces a newer one.
@@ -100,6 +110,17 @@ function ask(cacheKey: string, what: string, client: Client, key: TokenWorkflowK
     pending.then(forget, forget);
   }
   return pending;
+}
+
+/** The token workflow's current token if it has a usable one; undefined when it has none or cannot answer now. */
+async function queriedToken(client: Client, key: TokenWorkflowKey): Promise<ActiveAnswer | undefined> {
+  try {
+    const answer = await client.workflow.getHandle(tokenWorkflowId(key)).query<TokenAnswer>(CURRENT_TOKEN_QUERY);
+    return answer.status === 'active' ? answer : undefined;
+  } catch {
+    // Not running (terminated, or its worker is away): the update starts it or waits for it.
+    return undefined;
+  }
 }
 
 async function askTokenWorkflow(client: Client, key: TokenWorkflowKey, update: string, args: unknown[]): Promise<ActiveAnswer> {

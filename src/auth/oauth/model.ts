@@ -21,6 +21,8 @@ export const GET_TOKEN_UPDATE = 'oauthGetToken';
 export const TOKEN_REJECTED_UPDATE = 'oauthTokenRejected';
 export const AUTHORIZE_UPDATE = 'oauthAuthorize';
 export const TOKEN_STATUS_QUERY = 'oauthTokenStatus';
+/** The current token (as the get-token update answers, without waiting): a worker renewing its cached copy asks so. */
+export const CURRENT_TOKEN_QUERY = 'oauthCurrentToken';
 
 /** Names are URI-encoded so that a "/" inside one cannot make two configurations share a workflow. */
 export function tokenWorkflowId(key: TokenWorkflowKey): string {
