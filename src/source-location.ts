@@ -230,7 +230,6 @@ const HEX4 = /[0-9a-fA-F]{4}/y;
 const WORD = /[A-Za-z_$][A-Za-z0-9_$]*/y;
 const SPACE = /[ \t\n\r]*/y;
 const STRING_RUN = /[^"\\\u0000-\u001f]*/y;
-const STRUCTURE = /["{}[\]]/g;
 
 /** Offset after the closing quote of the string starting at `start` (the text is not checked). */
 function stringEnd(text: string, start: number): number {
@@ -360,22 +359,17 @@ class JsonScanner {
     }
     if (c !== OPEN_BRACE && c !== OPEN_BRACKET) return this.skipScalar();
     let depth = 0;
-    let pos = this.pos;
-    for (;;) {
-      STRUCTURE.lastIndex = pos;
-      const found = STRUCTURE.exec(text);
-      if (!found) {
-        this.pos = text.length;
-        return;
-      }
-      const d = text.charCodeAt(found.index);
-      pos = d === QUOTE ? stringEnd(text, found.index) : found.index + 1;
-      if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
-      else if (d !== QUOTE && --depth === 0) {
-        this.pos = pos;
+    // A plain loop: the text between strings is mostly indentation, and strings are jumped over with indexOf.
+    for (let pos = this.pos; pos < text.length; pos++) {
+      const d = text.charCodeAt(pos);
+      if (d === QUOTE) pos = stringEnd(text, pos) - 1;
+      else if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
+      else if ((d === CLOSE_BRACE || d === CLOSE_BRACKET) && --depth === 0) {
+        this.pos = pos + 1;
         return;
       }
     }
+    this.pos = text.length;
   }
 
   /** After a member of an open container: true when the container closes, false after the comma before a next member. */

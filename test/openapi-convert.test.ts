@@ -3,6 +3,8 @@
  * callbacks in the same order with the same state, same copies. A difference would change converted specs silently.
  */
 import path from 'node:path';
+import { CORE_SCHEMA, load } from 'js-yaml';
+import { convertSwagger2 } from '../src/openapi/convert';
 import { circularClone, recurse, type RecurseState } from '../src/openapi/reftools-fast';
 
 const reftoolsDir = path.dirname(require.resolve('reftools/package.json', { paths: [path.dirname(require.resolve('swagger2openapi/package.json'))] }));
@@ -57,4 +59,40 @@ test('circularClone: a deep copy that keeps shared and circular references, as r
   const { self: _mine, ...mine } = copy;
   const { self: _their, ...their } = theirs;
   expect(mine).toEqual(their);
+});
+
+test('the check for YAML anchors is skipped only for JSON, and skipping it changes nothing', async () => {
+  const text = JSON.stringify({
+    swagger: '2.0',
+    info: { title: 'T', version: '1' },
+    paths: {
+      '/a': { get: { parameters: [{ name: 'q', in: 'query', type: 'string' }], responses: { '200': { description: 'ok', schema: { $ref: '#/definitions/A' } } } } },
+      '/b': { post: { parameters: [{ name: 'body', in: 'body', schema: { $ref: '#/definitions/A' } }], responses: { '201': { description: 'ok' } } } },
+    },
+    definitions: { A: { type: 'object', properties: { id: { type: 'string', 'x-nullable': true } } } },
+  });
+  const skipped = await convertSwagger2(JSON.parse(text) as Record<string, unknown>, text, 'json');
+  const checked = await convertSwagger2(JSON.parse(text) as Record<string, unknown>, text, 'yaml');
+  expect(JSON.stringify(skipped)).toBe(JSON.stringify(checked));
+
+  // YAML aliases share objects: swagger2openapi's check still runs and copies them apart.
+  const yaml = `swagger: "2.0"
+info: { title: T, version: "1" }
+paths:
+  /a:
+    get:
+      parameters: [&q { name: q, in: query, type: string }]
+      responses: { "200": { description: ok } }
+  /b:
+    get:
+      parameters: [*q]
+      responses: { "200": { description: ok } }
+`;
+  type Spec = { paths: Record<string, { get: { parameters: unknown[] } }> };
+  const parameter = (spec: Spec, path: string) => spec.paths[path]?.get.parameters[0];
+  const data = load(yaml, { schema: CORE_SCHEMA }) as Spec;
+  expect(parameter(data, '/a')).toBe(parameter(data, '/b'));
+  const converted = (await convertSwagger2(data as unknown as Record<string, unknown>, yaml, 'yaml')) as unknown as Spec;
+  expect(parameter(converted, '/a')).not.toBe(parameter(converted, '/b'));
+  expect(parameter(converted, '/b')).toEqual({ name: 'q', in: 'query', schema: { type: 'string' } });
 });

@@ -6,12 +6,14 @@
  * in its options), which was 80% of its time on DocuSign's 2 MB spec (1.6 s, 0.3 s with the text). Most of the rest
  * was spent in two reftools helpers it walks and copies the whole document with: see reftools-fast.ts.
  */
-import { parsePointer, toPointer } from '../source-location';
-import { useFastReftools } from './reftools-fast';
+import { parsePointer, toPointer, type SourceFormat } from '../source-location';
+import { skipAnchorCheck, useFastReftools } from './reftools-fast';
 import { isObject, valueAt, type Json } from './refs';
 
-export async function convertSwagger2(original: Json, text: string): Promise<Json> {
+/** `original` is the data parsed from `text`, unchanged: in JSON, then, no object is in it twice. */
+export async function convertSwagger2(original: Json, text: string, format: SourceFormat): Promise<Json> {
   useFastReftools();
+  if (format === 'json') skipAnchorCheck(original);
   const { convertObj } = await import('swagger2openapi');
   // anchors: YAML aliases make shared objects, which swagger2openapi otherwise refuses. resolve: external refs are ours.
   const converted: unknown = await convertObj(original as never, { patch: true, warnOnly: true, resolve: false, anchors: true, direct: true, text });

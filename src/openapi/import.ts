@@ -64,7 +64,7 @@ export async function importSpec(source: SpecSource, options: ImportOptions = {}
   if (!isObject(spec.data)) throw notASpec(spec.name);
   const original = spec.data;
   const version = versionOf(original, spec.name);
-  const document = version === 'swagger-2.0' ? await convertSwagger2(original, spec.text) : original;
+  const document = version === 'swagger-2.0' ? await convertSwagger2(original, spec.text, spec.format) : original;
   const afterConvert = clock();
 
   const messages = new Messages();

@@ -8,10 +8,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { YAMLException } from 'js-yaml';
 import { findJsonSyntaxError, SourceLocator, type Position, type SourceFormat } from '../source-location';
 import { fileError, type ImportError } from './messages';
-import { YamlLocator } from './yaml-locations';
+import { jsYaml, YamlLocator } from './yaml-locations';
 
 /** A file or URL, or text already read (fileName names it in messages and decides JSON or YAML). */
 export type SpecSource = string | { text: string; fileName: string };
@@ -112,7 +111,7 @@ function parseText(text: string, format: SourceFormat, name: string): Pick<SpecF
   try {
     return YamlLocator.parse(text, name);
   } catch (error) {
-    if (!(error instanceof YAMLException)) throw error;
+    if (!(error instanceof jsYaml().YAMLException)) throw error;
     throw syntaxError(name, (error.mark?.line ?? 0) + 1, (error.mark?.column ?? 0) + 1, error.reason);
   }
 }

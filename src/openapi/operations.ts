@@ -441,8 +441,7 @@ function pickMediaType<T>(types: string[], rank: (type: string) => [number, T] |
 /** The first success response (200, 201, 2XX, other 2xx): its JSON schema and headers. */
 function successResponse(operation: Json, opAt: Location, context: OperationsContext): ImportedOperation['response'] {
   const responses = isObject(operation.responses) ? operation.responses : {};
-  const codes = [...SUCCESS.filter((c) => c in responses), ...Object.keys(responses).filter((c) => /^2\d\d$/.test(c) && !SUCCESS.includes(c)).sort()];
-  const code = codes[0];
+  const code = SUCCESS.find((c) => c in responses) ?? Object.keys(responses).filter((c) => /^2\d\d$/.test(c)).sort()[0];
   if (code === undefined) return {};
   const response = context.refs.follow(responses[code], at(opAt, 'responses', code), 'the action has no response schema');
   if (!response) return {};

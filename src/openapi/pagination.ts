@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import type { Pagination as PaginationModel, PaginationOverride } from '../definition/model';
 import { formatPath } from '../pagination/path';
+import type { SpecFile } from './load';
 import type { Messages } from './messages';
 import type { ImportedOperation } from './operations';
 import { at, isObject, type Json, type Location, type Refs } from './refs';
@@ -48,17 +49,23 @@ interface Field {
 }
 
 export class PaginationGuesser {
-  /** Fields by response schema: list operations of one API share a few response schemas. */
-  private readonly memo = new WeakMap<object, Field[]>();
+  /**
+   * Fields by the place of the response schema, $refs followed: list operations of one API share a few response
+   * schemas, each through a $ref object of its own (Autotask: 2,070 operations, 260 schemas).
+   */
+  private readonly memo = new WeakMap<SpecFile, Map<string, Field[]>>();
+  /** resultsField of each memoized list of fields. */
+  private readonly results = new WeakMap<Field[], Field | undefined>();
 
   constructor(private readonly refs: Refs) {}
 
   suggest(op: ImportedOperation): Suggestion | undefined {
     if (op.action.method !== 'GET') return undefined;
     const query = (op.action.parameters ?? []).filter((p) => p.in === 'query');
-    const param = (names: string[], numeric: boolean) => {
-      for (const name of names) {
-        const found = query.find((p) => normalize(p.name) === name && (!numeric || !['boolean', 'object', 'array'].includes(String(p.schema?.type))));
+    const names = query.map((p) => normalize(p.name));
+    const param = (wanted: string[], numeric: boolean) => {
+      for (const name of wanted) {
+        const found = query.find((p, i) => names[i] === name && (!numeric || !['boolean', 'object', 'array'].includes(String(p.schema?.type))));
         if (found) return found;
       }
       return undefined;
@@ -83,8 +90,8 @@ export class PaginationGuesser {
     // A bare array (GitHub's lists) is the results itself, at "$", with no paging fields beside it.
     const root = this.resolve(body.value, body.at);
     const bare = root && isArray(root.value) ? root : undefined;
-    const fields = bare ? [] : this.fields(body.value, body.at);
-    const results: Field | undefined = bare ? { path: [], schema: bare.value, at: bare.at } : resultsField(fields);
+    const fields = bare || !root ? [] : this.fields(root);
+    const results: Field | undefined = bare ? { path: [], schema: bare.value, at: bare.at } : this.resultsOf(fields);
     if (!results) return undefined;
     const resultsKey = formatPath(results.path);
     const where = bare ? 'the response body itself (a bare array)' : resultsKey;
@@ -150,12 +157,14 @@ export class PaginationGuesser {
     return items !== undefined && this.properties(items.value, items.at, 0).has('id');
   }
 
-  /** The response's fields down to DEPTH levels, through $refs and allOf. */
-  private fields(schema: unknown, location: Location): Field[] {
-    const known = isObject(schema) ? this.memo.get(schema) : undefined;
+  /** The fields of the response schema `root` (its $refs followed) down to DEPTH levels, through $refs and allOf. */
+  private fields(root: { value: Json; at: Location }): Field[] {
+    let byPointer = this.memo.get(root.at.doc);
+    if (!byPointer) this.memo.set(root.at.doc, (byPointer = new Map()));
+    const known = byPointer.get(root.at.pointer);
     if (known) return known;
     const fields: Field[] = [];
-    if (isObject(schema)) this.memo.set(schema, fields);
+    byPointer.set(root.at.pointer, fields);
     const visit = (value: unknown, here: Location, path: string[]) => {
       const resolved = this.resolve(value, here);
       if (!resolved) return;
@@ -165,8 +174,13 @@ export class PaginationGuesser {
       if (path.length > 0 && !CONTAINERS.includes(name) && !NEXT_LINK.includes(name)) return;
       for (const [key, property] of this.properties(resolved.value, resolved.at, 0)) visit(property.value, property.at, [...path, key]);
     };
-    visit(schema, location, []);
+    visit(root.value, root.at, []);
     return fields;
+  }
+
+  private resultsOf(fields: Field[]): Field | undefined {
+    if (!this.results.has(fields)) this.results.set(fields, resultsField(fields));
+    return this.results.get(fields);
   }
 
   private properties(schema: Json, location: Location, depth: number): Map<string, { value: unknown; at: Location }> {

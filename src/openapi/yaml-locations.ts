@@ -7,8 +7,14 @@
  * picked), so the positions are recorded in the same pass as the data rather than by parsing the text twice. JSON
  * specs and offsets still go through SourceLocator.
  */
-import { CORE_SCHEMA, load } from 'js-yaml';
 import { parsePointer, SourceLocator, type Position } from '../source-location';
+
+/** js-yaml is loaded with the first YAML spec: importing a JSON spec does not pay its 15 ms load. */
+let jsYamlModule: typeof import('js-yaml') | undefined;
+export function jsYaml(): typeof import('js-yaml') {
+  jsYamlModule ??= require('js-yaml') as typeof import('js-yaml');
+  return jsYamlModule;
+}
 
 interface YamlNode {
   /** Where js-yaml started reading the node: before the whitespace and comments that precede it. */
@@ -34,6 +40,7 @@ export class YamlLocator {
   /** The data of a YAML text (YAML 1.2 core schema), and where each of its values is. Throws js-yaml's errors. */
   static parse(text: string, filename: string): { data: unknown; locator: YamlLocator } {
     const stack: YamlNode[] = [{ start: 0, end: text.length, children: [] }];
+    const { load, CORE_SCHEMA } = jsYaml();
     const data = load(text, {
       schema: CORE_SCHEMA,
       filename,
