@@ -44,7 +44,7 @@ export function fetchPageActivity(
       }
       const { pagination } = compiled;
       const input = request.input;
-      const position = request.position ?? firstPosition(pagination, input);
+      const position = request.position ?? firstPosition(compiled.action, pagination, input);
       where += ` (${describePosition(position)})`;
       const configuration = await configurationFor(request.integration, request.configuration === undefined ? undefined : { configuration: request.configuration });
       const { info, cancellationSignal: signal } = Context.current();
@@ -54,7 +54,7 @@ export function fetchPageActivity(
       const page = readPage(pagination, configuration.target, position, response, {
         pageIndex: request.pageIndex,
         pageLimit: request.pageLimit ?? (pagination.type === 'none' ? 1 : pagination.pageLimit),
-        pageSize: pageSize(pagination, input),
+        pageSize: pageSize(compiled.action, pagination, input),
       });
       const next = page.next?.type === 'link' ? { ...page.next, url: linkWithoutCredentials(page.next.url, configuration.credentials) } : page.next;
       if (next && request.readAhead !== false && compiled.action.method === 'GET') {

@@ -211,6 +211,38 @@ describe('validation problems', () => {
     ]);
   });
 
+  test('two parameters with one input name, or one named like the body, are refused with the fix; "input" sets them apart', () => {
+    const yaml = (query: string) =>
+      [
+        'name: birdShop',
+        'description: Birds for sale',
+        'hostname: api.birds.example',
+        'actions:',
+        '  - name: updateBird',
+        '    description: Updates a bird',
+        '    method: PUT',
+        '    path: /birds/{id}',
+        '    requestBody: { schema: { type: object } }',
+        '    parameters:',
+        '      - { name: id, in: path }',
+        `      - { name: id, in: query${query} }`,
+        `      - { name: body, in: query${query ? ', input: body_query' : ''} }`,
+        `      - { name: other, in: cookie, input: ${query ? 'other' : 'id'} }`,
+      ].join('\n');
+    expect(summary(problemsOf(() => parseDefinition(yaml(''), { file: 'bird-shop.yaml' })))).toEqual([
+      '12:17 /actions/0/parameters/1/name: query parameter "id" has the same input name "id" as path parameter "id"; inputs are keyed by it, so set "input" on one of them, e.g. "id_query"',
+      '13:17 /actions/0/parameters/2/name: query parameter "body" has the input name "body", which holds the request body; set "input" on it to another key, e.g. "body_query"',
+      '14:43 /actions/0/parameters/3/input: cookie parameter "other" has the same input name "id" as path parameter "id"; inputs are keyed by it, so set "input" on one of them, e.g. "other_cookie"',
+    ]);
+    const action = parseDefinition(yaml(', input: id_query'), { file: 'bird-shop.yaml' }).actions[0];
+    expect(action?.parameters.map((p) => [p.in, p.name, p.input])).toEqual([
+      ['path', 'id', undefined],
+      ['query', 'id', 'id_query'],
+      ['query', 'body', 'body_query'],
+      ['cookie', 'other', 'other'],
+    ]);
+  });
+
   test.each([
     [{ auth: { type: 'oauth2', grantType: 'none', refresh: { strategy: 'automatic', bufferSeconds: 29 } } }, '/auth/refresh/bufferSeconds', 'must be an integer from 30 to 3600; got 29'],
     [{ auth: { type: 'oauth2', grantType: 'none', refresh: { strategy: 'customInterval', intervalSeconds: 90000 } } }, '/auth/refresh/intervalSeconds', 'must be an integer from 300 to 86400; got 90000'],

@@ -401,7 +401,7 @@ test('path placeholders no parameter declares are declared; parameters the path 
   expect(message(result, 'unused-path-parameter').pointer).toBe('/paths/~1endpoints~1{endpointId}~1state/get/parameters/0');
 });
 
-test('parameters whose input names would collide are renamed where the request stays the same, else left out', async () => {
+test('parameters sharing a name across locations all import, each under its own input name', async () => {
   const result = await importJson(
     spec({
       '/items/{id}': {
@@ -421,10 +421,46 @@ test('parameters whose input names would collide are renamed where the request s
     }),
   );
   const update = action(result, 'update');
-  expect(update.path).toBe('/items/{id_path}');
-  expect(update.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['query:id', 'path:id_path', 'header:ID']);
-  expect(messagesOf(result, 'parameter-renamed')).toHaveLength(2);
-  expect(messagesOf(result, 'parameter-dropped').map((m) => m.pointer)).toEqual(['/paths/~1items~1{id}/post/parameters/3', '/paths/~1items~1{id}/post/parameters/4']);
+  // The spec's path and names, unchanged: only the input names differ.
+  expect(update.path).toBe('/items/{id}');
+  expect(update.parameters.map((p) => [p.in, p.name, p.input])).toEqual([
+    ['query', 'id', undefined],
+    ['path', 'id', 'id_path'],
+    ['header', 'id', 'id_header'],
+    ['cookie', 'id', 'id_cookie'],
+    ['query', 'body', 'body_query'],
+  ]);
+  const inputs = messagesOf(result, 'parameter-input');
+  expect(inputs.map((m) => [m.severity, m.pointer])).toEqual([
+    ['info', '/paths/~1items~1{id}/post/parameters/1'],
+    ['info', '/paths/~1items~1{id}/post/parameters/2'],
+    ['info', '/paths/~1items~1{id}/post/parameters/3'],
+    ['info', '/paths/~1items~1{id}/post/parameters/4'],
+  ]);
+  expect(inputs[2]?.message).toBe(
+    'POST /items/{id}: cookie parameter "id" has the same name as query parameter "id"; the action takes it as input "id_cookie" (the request still sends "id" in cookie)',
+  );
+  expect(inputs[3]?.message).toContain('has the same name as the request body (input "body"); the action takes it as input "body_query"');
+  expect(result.messages.filter((m) => m.code === 'parameter-dropped' || m.code === 'parameter-renamed')).toEqual([]);
+});
+
+test('an input name a parameter already has is numbered', async () => {
+  const result = await importJson(
+    spec({
+      '/items/{id}': {
+        get: {
+          operationId: 'get',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'id', in: 'query', schema: { type: 'string' } },
+            { name: 'id_path', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: { '200': ok() },
+        },
+      },
+    }),
+  );
+  expect(action(result, 'get').parameters.map((p) => p.input ?? p.name)).toEqual(['id_path_2', 'id', 'id_path']);
 });
 
 describe('servers', () => {

@@ -8,7 +8,7 @@ import { admitKey, NEW_GUARD, RECENT_KEYS, type GuardState } from '../src/pagina
 import type { Position } from '../src/pagination/model';
 import { positionKey, readPage, type PageCounts } from '../src/pagination/page';
 import { UnsafeUrlError } from '../src/http/errors';
-import { firstPosition, linkWithoutCredentials, pageRequest } from '../src/pagination/request';
+import { firstPosition, linkWithoutCredentials, pageRequest, pageSize } from '../src/pagination/request';
 import { ReadAhead } from '../src/pagination/read-ahead';
 import type { HttpResponse } from '../src/http/request';
 
@@ -27,23 +27,41 @@ const pointer = Pagination.parse({ type: 'pointer', resultsKey: 'results', after
 
 describe('requests', () => {
   it('index: offset and page size params, starting at 0 or at the caller offset', () => {
-    const start = firstPosition(index, { q: 'x y' });
+    const start = firstPosition(action, index, { q: 'x y' });
     expect(start).toEqual({ type: 'index', offset: 0 });
     expect(pageRequest(target, action, index, { q: 'x y' }, start).url.href).toBe('https://api.example.com/v1/things?q=x%20y&limit=2&offset=0');
-    expect(firstPosition(index, { offset: 40 })).toEqual({ type: 'index', offset: 40 });
+    expect(firstPosition(action, index, { offset: 40 })).toEqual({ type: 'index', offset: 40 });
     // A caller's page size wins over the default, and undeclared pagination inputs are not refused.
     expect(pageRequest(target, action, index, { limit: 5 }, { type: 'index', offset: 10 }).url.search).toBe('?limit=5&offset=10');
   });
 
   it('page: page param from its start', () => {
-    expect(firstPosition(page, {})).toEqual({ type: 'page', page: 0 });
+    expect(firstPosition(action, page, {})).toEqual({ type: 'page', page: 0 });
     expect(pageRequest(target, action, page, {}, { type: 'page', page: 3 }).url.search).toBe('?size=2&p=3');
   });
 
   it('pointer: no cursor on the first page, then the after param', () => {
-    expect(firstPosition(pointer, {})).toBeUndefined();
+    expect(firstPosition(action, pointer, {})).toBeUndefined();
     expect(pageRequest(target, action, pointer, {}, undefined).url.search).toBe('');
     expect(pageRequest(target, action, pointer, {}, { type: 'pointer', cursor: 'a b&c' }).url.search).toBe('?after=a%20b%26c');
+  });
+
+  it('pagination parameters declared under another input name are read from it, and sent once under their own', () => {
+    const keyed = {
+      ...action,
+      path: '/things/{offset}',
+      parameters: [
+        { name: 'offset', in: 'path', input: 'offset_path' },
+        { name: 'offset', in: 'query', input: 'start' },
+        { name: 'limit', in: 'query', input: 'size' },
+      ],
+    } as unknown as Action;
+    const start = firstPosition(keyed, index, { offset_path: 'o', start: 40 });
+    expect(start).toEqual({ type: 'index', offset: 40 });
+    expect(pageSize(keyed, index, { offset_path: 'o', size: 5 })).toBe(5);
+    expect(pageRequest(target, keyed, index, { offset_path: 'o', start: 40, size: 5 }, start).url.href).toBe(
+      'https://api.example.com/v1/things/o?limit=5&offset=40',
+    );
   });
 
   it('link: the next link replaces the URL, and one to another origin is refused', () => {

@@ -2,7 +2,8 @@
  * Parameter names that are not identifiers (`page[size]`, `$top`, `expand[]`, `X-Request-Id`, `user-id`,
  * `session.id`): the import keeps them as the spec writes them, inputs are keyed by them, typed inputs quote them, and
  * the request carries them exactly, in query, header, path and cookie, checked on a real loopback server through a
- * workflow calling the imported action.
+ * workflow calling the imported action. Parameters sharing a name in several locations (and with the body) keep it on
+ * the wire and take their values from input names of their own.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -41,6 +42,34 @@ function wireSpec(origin: string) {
   };
 }
 
+/** `id` in path, query, header and cookie, a query parameter named `body`, and a body. */
+function sharedSpec(origin: string) {
+  const string = { type: 'string' };
+  return {
+    openapi: '3.0.3',
+    info: { title: 'Shared', version: '1' },
+    servers: [{ url: origin }],
+    paths: {
+      '/things/{id}': {
+        put: {
+          operationId: 'putThing',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: string },
+            { name: 'id', in: 'query', required: true, schema: { type: 'integer' } },
+            { name: 'id', in: 'header', schema: string },
+            { name: 'id', in: 'cookie', schema: string },
+            { name: 'body', in: 'query', schema: string },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { '200': { description: 'ok', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+    },
+  };
+}
+
+const SHARED_INPUT = { id_path: 'a b', id: 7, id_header: 'h-1', id_cookie: 'c 1', body_query: 'q&r', body: { name: 'x' } };
+
 const INPUT = {
   'user-id': 'u-1',
   'page[size]': 10,
@@ -61,12 +90,16 @@ let testWorker: TestWorker | undefined;
 let taskQueue: string;
 let result: ImportResult;
 let definition: Definition;
+let shared: ImportResult;
+let sharedDefinition: Definition;
 
 beforeAll(async () => {
   api = await serve({ '*': (_req, res) => json(res, 200, { ok: true }) });
   result = await importSpec({ text: JSON.stringify(wireSpec(api.origin)), fileName: 'wire.json' });
   definition = Definition.parse(result.definition);
-  const plugin = new CustomIntegrationsPlugin({ definitions: [definition] });
+  shared = await importSpec({ text: JSON.stringify(sharedSpec(api.origin)), fileName: 'shared.json' });
+  sharedDefinition = Definition.parse(shared.definition);
+  const plugin = new CustomIntegrationsPlugin({ definitions: [definition, sharedDefinition] });
   testWorker = await startTestWorker({ plugin, workflowsPath: require.resolve('./fixtures/action-workflows'), prefix: 'wire-names' });
   ({ client, taskQueue } = testWorker);
 });
@@ -125,4 +158,52 @@ test('typed inputs quote the names that are not identifiers', () => {
   for (const line of ['"user-id": string;', '"page[size]"?: number;', '$top?: number;', '"expand[]"?: string[];', '"api-version": string;', '"X-Request-Id"?: string;', '"session.id"?: string;']) {
     expect(types).toContain(line);
   }
+});
+
+describe('parameters sharing a name', () => {
+  test('import with the spec\'s path and names; those that cannot keep theirs as input name get <name>_<location>', () => {
+    const action = sharedDefinition.actions.find((a) => a.name === 'putThing')!;
+    expect(action.path).toBe('/things/{id}');
+    expect(action.parameters.map((p) => `${p.in}:${p.name} <- ${p.input ?? p.name}`)).toEqual([
+      'path:id <- id_path',
+      'query:id <- id',
+      'header:id <- id_header',
+      'cookie:id <- id_cookie',
+      'query:body <- body_query',
+    ]);
+    expect(shared.messages.filter((m) => m.code.startsWith('parameter-')).map((m) => [m.severity, m.code])).toEqual(Array(4).fill(['info', 'parameter-input']));
+  });
+
+  test('a workflow calling the action sends each to its place under the spec\'s name', async () => {
+    await expect(
+      client.workflow.execute('callAction', {
+        taskQueue,
+        workflowId: `shared-${randomUUID()}`,
+        args: [{ integration: sharedDefinition.name, action: 'putThing', input: SHARED_INPUT }],
+      }),
+    ).resolves.toEqual({ ok: true });
+    const got = api.last();
+    expect(`${got.method} ${got.url}`).toBe('PUT /things/a%20b?id=7&body=q%26r');
+    expect(got.headers.id).toBe('h-1');
+    expect(got.headers.cookie).toBe('id=c%201');
+    expect(got.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(got.body.toString('utf8'))).toEqual({ name: 'x' });
+  });
+
+  test('a missing input is named by its input name, with where it goes', () => {
+    const action = sharedDefinition.actions.find((a) => a.name === 'putThing')!;
+    const { id_path: _omitted, ...rest } = SHARED_INPUT;
+    expect(() => buildRequest(sharedDefinition, action, rest)).toThrow('action "putThing" needs input "id_path" (path parameter "id")');
+    expect(() => buildRequest(sharedDefinition, action, { ...SHARED_INPUT, id_query: 1 })).toThrow(
+      'action "putThing" has no input "id_query"; its inputs are: id_path, id, id_header, id_cookie, body_query, body',
+    );
+  });
+
+  test('typed inputs use the input names and say where each goes', () => {
+    const types = generateTypes([sharedDefinition]);
+    for (const line of ['id_path: string;', 'id: number;', 'id_header?: string;', 'id_cookie?: string;', 'body_query?: string;', 'body: {']) {
+      expect(types).toContain(line);
+    }
+    expect(types).toContain('/** Sent as cookie parameter `id`. */');
+  });
 });

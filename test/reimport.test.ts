@@ -278,3 +278,24 @@ test('a first import into a hand-written definition: every operation is added, c
   expect(definition.actions[0]).toEqual(handWritten.actions[0]);
   expect(definition.import).toEqual(fresh.import);
 });
+
+test('input names are kept, unless the spec now has a parameter of that name', () => {
+  const item = (parameters: unknown[]) =>
+    Definition.parse({
+      name: 'shop',
+      description: 'Shop',
+      hostname: 'shop.example',
+      actions: [{ name: 'getItem', description: 'An item.', method: 'GET', path: '/items/{id}', parameters, operationId: 'getItem' }],
+    });
+  const path = { name: 'id', in: 'path', required: true };
+  const query = { name: 'id', in: 'query' };
+  const chosen = item([{ ...path, input: 'itemId' }, query]);
+  const spec = item([{ ...path, input: 'id_path' }, query, { name: 'expand', in: 'query' }]);
+  const kept = mergeReimport(chosen, spec);
+  expect(kept.definition.actions[0]?.parameters).toEqual([{ ...path, input: 'itemId' }, query, { name: 'expand', in: 'query' }]);
+  expect(kept.report.changed).toEqual([{ action: 'getItem', what: ['query parameter "expand" added'] }]);
+
+  const clash = mergeReimport(chosen, item([{ ...path, input: 'id_path' }, query, { name: 'itemId', in: 'query' }]));
+  expect(clash.definition.actions[0]?.parameters.map((p) => p.input ?? p.name)).toEqual(['id_path', 'id', 'itemId']);
+  expect(clash.report.changed).toEqual([{ action: 'getItem', what: ['path parameter "id" changed: input', 'query parameter "itemId" added'] }]);
+});

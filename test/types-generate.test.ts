@@ -349,6 +349,18 @@ const SHOP: DefinitionInput = {
     },
     { name: 'oldThing', description: 'Does the old thing.', method: 'POST', path: '/old', deprecated: true },
     {
+      name: 'updateItem',
+      description: 'Three parameters named id, each under its own input name.',
+      method: 'PUT',
+      path: '/items/{id}',
+      parameters: [
+        { name: 'id', in: 'path', input: 'id_path', schema: { type: 'string' } },
+        { name: 'id', in: 'query', schema: { type: 'integer' } },
+        { name: 'id', in: 'cookie', input: 'id_cookie', schema: { type: 'string', description: 'The session.' } },
+      ],
+      requestBody: { schema: { type: 'object' } },
+    },
+    {
       name: 'dangling',
       description: 'Answers with what its schema cannot say.',
       method: 'GET',
@@ -381,6 +393,7 @@ const MISTAKES: Record<string, { code: string; expected: RegExp }> = {
   'a missing required header': { code: `shop.getNode({ nodeId: 1 });`, expected: /Property '"X-Trace-Id"' is missing/ },
   'a misspelt parameter': { code: `shop.getNode({ nodeId: 1, 'X-Trace-Id': 't', deph: 2 });`, expected: /'deph' does not exist/ },
   'a missing required body': { code: `shop.updatePet({});`, expected: /Property 'body' is missing/ },
+  'a path parameter given under its wire name, not its input name': { code: `shop.updateItem({ id: 1 });`, expected: /Property 'id_path' is missing/ },
   'a value outside an enum': { code: `shop.updatePet({ body: { status: 'lost' } });`, expected: /Type '"lost"' is not assignable to type 'pet_status'/ },
   'input to an action that takes none': { code: `shop.oldThing({ a: 1 });`, expected: /not assignable to type 'never'/ },
   'an unknown action': { code: `shop.nope({});`, expected: /Property 'nope' does not exist/ },
@@ -403,6 +416,7 @@ export async function correct(): Promise<string[]> {
   const pet = await shop.updatePet({ body: { status: 'sold', meta: { weight: 3 } } });
   const grandparent: string | undefined = pet.parent?.parent?.name;
   const old: unknown = await shop.oldThing({});
+  await shop.updateItem({ id_path: 'a', id: 2, id_cookie: 'c', body: {} });
   const dangling: unknown = await shop.dangling({ q: { anything: true }, body: [1] });
   const other: string = (await integration('Shop').getNode({})).id;
   // An integration without generated types stays untyped.
@@ -458,6 +472,8 @@ describe('generated types in workflow code', () => {
     expect(ts.displayPartsToString(symbol?.getDocumentationComment(checker))).toBe('Does the old thing.\n\n`POST /old`');
     expect(generated).toContain('/** A shop. Its description ends a comment: *\\/ and goes on. */');
     expect(generated).toContain('/** Which node. */\n          nodeId: number;');
+    expect(generated).toContain('/** Sent as path parameter `id`. */\n          id_path: string;');
+    expect(generated).toContain('/**\n           * The session.\n           *\n           * Sent as cookie parameter `id`.\n           */\n          id_cookie?: string;');
   });
 
   test('refuse two integrations of the same name', () => {
@@ -522,6 +538,26 @@ describe('custom-integrations types', () => {
       process.chdir(cwd);
     }
     expect(readFileSync(path.join(scratch, 'integrations.d.ts'), 'utf8')).toContain('declare module "temporal-custom-integrations/workflow"');
+  });
+
+  test('keys inputs by input name, which may differ from the name on the wire', async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const definitions = path.join(scratch, 'definitions');
+    mkdirSync(definitions);
+    const action = {
+      name: 'getItem',
+      description: 'Gets an item.',
+      method: 'GET',
+      path: '/items/{id}',
+      parameters: [
+        { name: 'id', in: 'path', input: 'itemId', schema: { type: 'string' } },
+        { name: 'id', in: 'query', schema: { type: 'integer' } },
+      ],
+    };
+    writeFileSync(path.join(definitions, 'items.json'), JSON.stringify({ name: 'items', description: 'Items', hostname: 'items.example', actions: [action] }));
+    const out = path.join(scratch, 'integrations.d.ts');
+    await typesCommand({ config: resolveTemporalConfig({ definitionsDir: definitions }, { env: {} }), args: [], options: { out } });
+    expect(collapse(readFileSync(out, 'utf8'))).toContain('input: { /** Sent as path parameter `id`. */ itemId: string; id?: number; };');
   });
 
   test('leaves an existing file alone when the definitions are wrong', async () => {

@@ -2,7 +2,7 @@
  * Turning `--param k=v` strings into action input. Values are coerced by the parameter's declared schema type, so
  * `--param id=007` stays the string "007" for a string parameter and `--param limit=10` is the number 10.
  */
-import type { Action, JsonSchemaObject } from '../definition/model';
+import { inputName, type Action, type JsonSchemaObject } from '../definition/model';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -15,7 +15,7 @@ export function parseParams(action: Action, pairs: readonly string[]): Record<st
     if (eq <= 0) throw new UsageError(`--param expects name=value, got "${pair}"`);
     const name = pair.slice(0, eq);
     const raw = pair.slice(eq + 1);
-    const schema = name === 'body' ? action.requestBody?.schema : action.parameters.find((p) => p.name === name)?.schema;
+    const schema = name === 'body' ? action.requestBody?.schema : action.parameters.find((p) => inputName(p) === name)?.schema;
     const value = coerce(raw, schema, name);
     const previous = input[name];
     // A repeated --param builds an array, as a repeated query parameter would.

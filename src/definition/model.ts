@@ -225,8 +225,13 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export const Parameter = z
   .object({
-    name: z.string().min(1),
+    name: z.string().min(1).describe('The name on the wire, as the API documents it: query key, header, cookie, or path placeholder.'),
     in: z.enum(['path', 'query', 'header', 'cookie']),
+    input: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The key of this parameter in the action input; default: name. Set it when two parameters share a name in different locations (a path "id" and a query "id").'),
     required: z.boolean().optional(),
     description: z.string().optional(),
     schema: JsonSchemaObject.optional(),
@@ -238,6 +243,11 @@ export const Parameter = z
   })
   .strict();
 export type Parameter = z.infer<typeof Parameter>;
+
+/** The key the caller gives a parameter's value under: its `input`, else its wire name. */
+export function inputName(parameter: Pick<Parameter, 'name' | 'input'>): string {
+  return parameter.input ?? parameter.name;
+}
 
 export const REQUEST_CONTENT_TYPES = [
   'application/json',
@@ -309,17 +319,29 @@ export const Action = z
       if (p.in === 'header' && !HEADER_NAME.test(p.name)) {
         ctx.addIssue({ code: 'custom', path: ['parameters', i, 'name'], message: `"${p.name}" is not a valid HTTP header name` });
       }
-      if (p.name === 'body' && action.requestBody) {
-        ctx.addIssue({ code: 'custom', path: ['parameters', i, 'name'], message: 'a parameter cannot be named "body" when the action has a request body (the input key "body" holds it)' });
-      }
     });
-    const flat = new Map<string, string>();
+    // The caller's input is one object keyed by input name, so two parameters (or one and the body) cannot share a key.
+    const inputs = new Map<string, Parameter>();
     action.parameters.forEach((p, i) => {
-      const other = flat.get(p.name);
-      if (other && other !== p.in) {
-        ctx.addIssue({ code: 'custom', path: ['parameters', i, 'name'], message: `"${p.name}" is both a ${other} and a ${p.in} parameter; inputs are keyed by name, so rename one` });
+      const key = inputName(p);
+      const field = p.input === undefined ? 'name' : 'input';
+      if (key === 'body' && action.requestBody) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['parameters', i, field],
+          message: `${p.in} parameter "${p.name}" has the input name "body", which holds the request body; set "input" on it to another key, e.g. "${p.name}_${p.in}"`,
+        });
       }
-      flat.set(p.name, p.in);
+      const other = inputs.get(key);
+      // The same name in the same location is reported above as declared twice.
+      if (other && !(other.in === p.in && other.name === p.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['parameters', i, field],
+          message: `${p.in} parameter "${p.name}" has the same input name "${key}" as ${other.in} parameter "${other.name}"; inputs are keyed by it, so set "input" on one of them, e.g. "${p.name}_${p.in}"`,
+        });
+      }
+      if (!other) inputs.set(key, p);
     });
     for (const name of placeholders) {
       if (!action.parameters.some((p) => p.in === 'path' && p.name === name)) {

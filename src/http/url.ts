@@ -4,7 +4,7 @@
  *
  * Actions and targets are compiled once (cached by identity), so a call is string concatenation and one URL parse.
  */
-import type { Action, HttpMethod, Parameter } from '../definition/model';
+import { inputName, type Action, type HttpMethod, type Parameter } from '../definition/model';
 import type { RequestBody, RequestContentType } from './body';
 import { InvalidInputError, UnsafeUrlError } from './errors';
 import { kindOf, textOf } from './values';
@@ -54,25 +54,25 @@ export function buildRequest(target: Target, action: Action, input: Readonly<Rec
 
   let path = compiled.literals[0];
   for (let i = 0; i < compiled.placeholders.length; i++) {
-    const name = compiled.placeholders[i];
-    path += pathSegment(action, name, input[name]) + compiled.literals[i + 1];
+    const key = compiled.placeholders[i];
+    path += pathSegment(action, key, input[key]) + compiled.literals[i + 1];
   }
 
   let query = '';
   for (const param of compiled.query) {
-    const value = given(action, param, input[param.name]);
+    const value = given(action, param, input[param.input]);
     const pairs = value === undefined ? '' : queryPairs(param.key, param.delimiter, value);
     if (pairs) query = query ? `${query}&${pairs}` : pairs;
   }
 
   const headers: Record<string, string> = {};
   for (const param of compiled.headers) {
-    const value = given(action, param, input[param.name]);
+    const value = given(action, param, input[param.input]);
     if (value !== undefined) headers[param.name] = listText(value);
   }
   let cookie = '';
   for (const param of compiled.cookies) {
-    const value = given(action, param, input[param.name]);
+    const value = given(action, param, input[param.input]);
     if (value !== undefined) cookie += `${cookie ? '; ' : ''}${param.name}=${encodeURIComponent(listText(value))}`;
   }
   if (cookie) headers.cookie = cookie;
@@ -124,9 +124,14 @@ interface CompiledTarget {
   readonly prefix: string;
 }
 
-interface QueryParam {
+/** A parameter as a request reads it: from the caller's input key, onto the wire under its name. */
+interface InputParam {
+  readonly input: string;
   readonly name: string;
   readonly required: boolean | undefined;
+}
+
+interface QueryParam extends InputParam {
   /** The name, URL-encoded once. */
   readonly key: string;
   /** null: one `name=value` per item (explode); otherwise the items are joined with it. */
@@ -136,10 +141,11 @@ interface QueryParam {
 interface CompiledAction {
   /** The path template split around its placeholders: literals[i] comes before placeholders[i]. */
   readonly literals: readonly string[];
+  /** The input key filling each placeholder: its path parameter's input name. */
   readonly placeholders: readonly string[];
   readonly query: readonly QueryParam[];
-  readonly headers: readonly Parameter[];
-  readonly cookies: readonly Parameter[];
+  readonly headers: readonly InputParam[];
+  readonly cookies: readonly InputParam[];
   readonly inputs: ReadonlySet<string>;
   /** "&" when the template already has a query string. */
   readonly querySeparator: '?' | '&';
@@ -198,18 +204,22 @@ function compileAction(action: Action): CompiledAction {
       `action "${action.name}" path "${path}" refused: an action path starts with a single "/" and has no "\\" or "#", so it stays on the API host`,
     );
   }
+  // Placeholders name path parameters by their wire name; the caller gives their values under their input names.
+  const pathInputs = new Map(action.parameters.filter((p) => p.in === 'path').map((p) => [p.name, inputName(p)]));
   const literals: string[] = [];
   const placeholders: string[] = [];
   let last = 0;
   for (const match of path.matchAll(PLACEHOLDER)) {
     literals.push(path.slice(last, match.index));
-    placeholders.push(match[1] ?? '');
+    const name = match[1] ?? '';
+    placeholders.push(pathInputs.get(name) ?? name);
     last = match.index + match[0].length;
   }
   literals.push(path.slice(last));
 
-  const inputs = new Set(action.parameters.map((p) => p.name));
+  const inputs = new Set(action.parameters.map(inputName));
   if (action.requestBody) inputs.add('body');
+  const inputParam = (p: Parameter): InputParam => ({ input: inputName(p), name: p.name, required: p.required });
   return {
     literals,
     placeholders,
@@ -218,10 +228,10 @@ function compileAction(action: Action): CompiledAction {
       .map((p) => {
         const style = p.style ?? 'form';
         const explode = p.explode ?? style === 'form';
-        return { name: p.name, required: p.required, key: queryName(p.name), delimiter: explode ? null : DELIMITERS[style] };
+        return { ...inputParam(p), key: queryName(p.name), delimiter: explode ? null : DELIMITERS[style] };
       }),
-    headers: action.parameters.filter((p) => p.in === 'header'),
-    cookies: action.parameters.filter((p) => p.in === 'cookie'),
+    headers: action.parameters.filter((p) => p.in === 'header').map(inputParam),
+    cookies: action.parameters.filter((p) => p.in === 'cookie').map(inputParam),
     inputs,
     querySeparator: path.includes('?') ? '&' : '?',
   };
@@ -245,21 +255,21 @@ function checkOrigin(url: URL, target: CompiledTarget, what: string): void {
 }
 
 /** The value of an optional input, or undefined when absent; an absent required input is an error. */
-function given(action: Action, param: { readonly name: string; readonly required?: boolean | undefined }, value: unknown): unknown {
+function given(action: Action, param: InputParam, value: unknown): unknown {
   if (value !== undefined && value !== null) return value;
-  if (param.required) throw missingInput(action, param.name);
+  if (param.required) throw missingInput(action, param.input);
   return undefined;
 }
 
-function pathSegment(action: Action, name: string, value: unknown): string {
-  if (value === undefined || value === null) throw missingInput(action, name);
+function pathSegment(action: Action, key: string, value: unknown): string {
+  if (value === undefined || value === null) throw missingInput(action, key);
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-    throw new InvalidInputError(`action "${action.name}" input "${name}" goes into the URL path, so it must be a string, number or boolean, not ${kindOf(value)}`);
+    throw new InvalidInputError(`action "${action.name}" input "${key}" goes into the URL path, so it must be a string, number or boolean, not ${kindOf(value)}`);
   }
   const text = String(value);
   // Encoding keeps "/", "?" and "#" inside the segment, but "." and ".." are still dot-segments to URL parsers and servers.
   if (text === '' || text === '.' || text === '..') {
-    throw new UnsafeUrlError(`action "${action.name}" input "${name}" is ${text ? `"${text}"` : 'empty'}, which would change the URL path instead of naming a resource`);
+    throw new UnsafeUrlError(`action "${action.name}" input "${key}" is ${text ? `"${text}"` : 'empty'}, which would change the URL path instead of naming a resource`);
   }
   return encodeURIComponent(text);
 }
@@ -281,9 +291,10 @@ function listText(value: unknown): string {
   return Array.isArray(value) ? value.map(textOf).join(',') : textOf(value);
 }
 
-function missingInput(action: Action, name: string): InvalidInputError {
-  const param = action.parameters.find((p) => p.name === name);
-  return new InvalidInputError(`action "${action.name}" needs input "${name}" (${param?.in ?? 'path'} parameter)`);
+function missingInput(action: Action, key: string): InvalidInputError {
+  const param = action.parameters.find((p) => inputName(p) === key);
+  const wire = param && param.name !== key ? ` "${param.name}"` : '';
+  return new InvalidInputError(`action "${action.name}" needs input "${key}" (${param?.in ?? 'path'} parameter${wire})`);
 }
 
 function unknownInput(action: Action, key: string, inputs: ReadonlySet<string>): InvalidInputError {

@@ -145,7 +145,7 @@ function importOperation(
     { list: pathItem.value.parameters, at: at(pathItem.at, 'parameters') },
     { list: operation.parameters, at: at(here, 'parameters') },
   ], here, Boolean(resolved), context);
-  const named = resolveCollisions(actionPath, parameters, requestBody !== undefined, context);
+  const keyed = resolveCollisions(key, parameters, requestBody !== undefined, context);
   const response = resolved ? successResponse(operation, here, context) : {};
   const tags = Array.isArray(operation.tags) ? operation.tags.filter((t): t is string => typeof t === 'string') : [];
   return {
@@ -160,8 +160,8 @@ function importOperation(
       title: summary ?? (operationId ? humanize(operationId) : key),
       description: description ?? summary ?? key,
       method,
-      path: named.path,
-      parameters: named.parameters,
+      path: actionPath,
+      parameters: keyed,
       ...(requestBody && { requestBody }),
       ...(response.schema && { responseSchema: context.schemas.translate(response.schema.value, response.schema.at) }),
       deprecated: operation.deprecated === true,
@@ -315,70 +315,49 @@ function parameterSchema(source: Json, location: Location, schemas: SchemaRegist
   return type !== undefined && isObject(media) && media.schema !== undefined ? schemas.translate(media.schema, at(location, 'content', type, 'schema')) : undefined;
 }
 
-/**
- * Inputs are one object keyed by parameter name (plus `body`), so two parameters may not share a name. Query names
- * are kept (they are what the API reads); a path parameter is renamed with its placeholder (the URL does not change);
- * a header takes another letter case (header names are case-insensitive); a cookie that cannot keep its name is
- * left out.
- */
-function resolveCollisions(
-  path: string,
-  parameters: SourceParameter[],
-  hasBody: boolean,
-  context: OperationsContext,
-): { path: string; parameters: Parameter[] } {
-  const { messages, refs } = context;
-  const taken = new Set<string>(hasBody ? ['body'] : []);
-  const order: Parameter['in'][] = ['query', 'path', 'header', 'cookie'];
-  const kept = new Map<SourceParameter, Parameter>();
-  let newPath = path;
-  for (const location of order) {
-    for (const source of parameters.filter((p) => p.parameter.in === location)) {
-      const { parameter } = source;
-      let name: string | undefined = parameter.name;
-      if (taken.has(name)) {
-        name = alternativeName(parameter, taken);
-        const what = hasBody && parameter.name === 'body' ? 'the request body (input "body")' : `another parameter named "${parameter.name}"`;
-        const file = refs.fileOf(source.at);
-        if (name === undefined) {
-          messages.warning(
-            'parameter-dropped',
-            source.at.pointer,
-            `${parameter.in} parameter "${parameter.name}" has the same input name as ${what}; it cannot be renamed without changing the request, so it is left out`,
-            'Call the operation with customApiRequest if you need this parameter.',
-            file,
-          );
-          continue;
-        }
-        messages.warning(
-          'parameter-renamed',
-          source.at.pointer,
-          `${parameter.in} parameter "${parameter.name}" has the same input name as ${what}; its input is named "${name}"${parameter.in === 'path' ? ' (and so is its placeholder; the URL does not change)' : ''}`,
-          'Nothing to do; call the action with the new input name.',
-          file,
-        );
-        if (parameter.in === 'path') newPath = newPath.replaceAll(`{${parameter.name}}`, `{${name}}`);
-      }
-      taken.add(name);
-      kept.set(source, name === parameter.name ? parameter : { ...parameter, name });
-    }
-  }
-  // In the spec's order, not the order names were given in.
-  return { path: newPath, parameters: parameters.flatMap((p) => kept.get(p) ?? []) };
-}
+/** Who keeps its name as input name when two share one: query parameters first, as pagination and APIs' docs name them. */
+const INPUT_PRIORITY: Readonly<Record<Parameter['in'], number>> = { query: 0, path: 1, header: 2, cookie: 3 };
 
-function alternativeName(parameter: Parameter, taken: Set<string>): string | undefined {
-  const { name } = parameter;
-  if (parameter.in === 'path') {
-    let candidate = `${name}_path`;
-    for (let n = 2; taken.has(candidate); n++) candidate = `${name}_path${n}`;
-    return candidate;
+/**
+ * Inputs are one object keyed by input name (plus `body`), so two parameters of an action may not share one. Wire
+ * names stay as the spec writes them; a parameter whose name is taken gets an input name of its own,
+ * `<name>_<location>`, and the request is the same.
+ */
+function resolveCollisions(operation: string, parameters: SourceParameter[], hasBody: boolean, context: OperationsContext): Parameter[] {
+  // The common case, no name shared, costs one pass.
+  const names = new Set<string>(hasBody ? ['body'] : []);
+  for (const { parameter } of parameters) names.add(parameter.name);
+  if (names.size === parameters.length + (hasBody ? 1 : 0)) return parameters.map((p) => p.parameter);
+
+  const claimed = new Map<string, string>(hasBody ? [['body', 'the request body (input "body")']] : []);
+  const losers: SourceParameter[] = [];
+  for (const source of [...parameters].sort((a, b) => INPUT_PRIORITY[a.parameter.in] - INPUT_PRIORITY[b.parameter.in])) {
+    const { name, in: where } = source.parameter;
+    if (claimed.has(name)) losers.push(source);
+    else claimed.set(name, `${where} parameter "${name}"`);
   }
-  if (parameter.in === 'header') {
-    const variants = [name.toLowerCase(), name.toUpperCase(), name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())];
-    return variants.find((v) => !taken.has(v));
+  const inputs = new Map<SourceParameter, string>();
+  for (const source of losers) {
+    const { name, in: where } = source.parameter;
+    const base = `${name}_${where}`;
+    let input = base;
+    for (let n = 2; claimed.has(input); n++) input = `${base}_${n}`;
+    context.messages.info(
+      'parameter-input',
+      source.at.pointer,
+      `${operation}: ${where} parameter "${name}" has the same name as ${claimed.get(name)}; the action takes it as input "${input}" (the request still sends "${name}" in ${where})`,
+      `Nothing to do: call the action with input "${input}". To choose another key, set "input" on the parameter in the definition.`,
+      context.refs.fileOf(source.at),
+    );
+    claimed.set(input, `input "${input}"`);
+    inputs.set(source, input);
   }
-  return undefined;
+  return parameters.map((source) => {
+    const input = inputs.get(source);
+    if (input === undefined) return source.parameter;
+    const { name, in: where, ...rest } = source.parameter;
+    return { name, in: where, input, ...rest };
+  });
 }
 
 /** The request body in the first media type the runtime can send: JSON, form, multipart, text, then any. */

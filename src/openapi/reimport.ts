@@ -3,7 +3,7 @@
  * their choices stay. What the user wrote cannot be told from what the previous import generated (that is not kept),
  * so every user-facing field of an action that existed before is kept as it is.
  */
-import { Action, type Definition } from '../definition/model';
+import { Action, inputName, type Definition, type Parameter } from '../definition/model';
 import { reachedSchemas } from '../definition/schema-refs';
 import { validDefinition } from '../definition/validate';
 import { actionChanges } from './reimport-changes';
@@ -41,8 +41,9 @@ export function mergeReimport(current: Definition, fresh: Definition): Reimport 
     } else if (!match) {
       report.removed.push(action.name);
     } else {
-      actions.push(mergeAction(action, match));
-      const what = changesOf(action, match);
+      const merged = mergeAction(action, match);
+      actions.push(merged);
+      const what = changesOf(action, merged);
       if (what.length > 0) report.changed.push({ action: action.name, what });
       else report.kept.push(action.name);
     }
@@ -121,7 +122,26 @@ function mergeAction(current: Action, fresh: Action): Action {
     else delete merged[field];
   }
   merged.deprecated = current.deprecated || fresh.deprecated;
+  merged.parameters = keptInputNames(current, fresh);
   return merged as Action;
+}
+
+/**
+ * The spec's parameters under the input names they had (matched by location and wire name): workflows call the action
+ * with them, whether the user chose them or an earlier import did. Not when that would give two parameters one input
+ * name, as when the spec adds a parameter named like a chosen one: then the spec's input names.
+ */
+function keptInputNames(current: Action, fresh: Action): Parameter[] {
+  const before = new Map(current.parameters.map((p) => [`${p.in}:${p.name}`, p]));
+  const kept = fresh.parameters.map((p) => {
+    const old = before.get(`${p.in}:${p.name}`);
+    if (!old || old.input === p.input) return p;
+    const { input: _spec, ...rest } = p;
+    return old.input === undefined ? rest : { ...rest, input: old.input };
+  });
+  const names = kept.map(inputName);
+  if (fresh.requestBody) names.push('body');
+  return new Set(names).size === names.length ? kept : fresh.parameters;
 }
 
 /**

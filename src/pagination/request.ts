@@ -4,7 +4,7 @@
  * the position's source (a response, or a workflow's arguments).
  */
 import type { ResolvedCredentials } from '../auth/credentials';
-import type { Action, Pagination } from '../definition/model';
+import { inputName, type Action, type Pagination } from '../definition/model';
 import { UnsafeUrlError } from '../http/errors';
 import { buildRequest, queryName, sameOrigin, type PreparedRequest, type Target } from '../http/url';
 import type { Position } from './model';
@@ -12,14 +12,14 @@ import type { Position } from './model';
 type Paged = Exclude<Pagination, { type: 'none' }>;
 
 /** Where the first page starts: the caller's input may start further on (an offset, a page, a cursor). */
-export function firstPosition(pagination: Pagination, input: Readonly<Record<string, unknown>>): Position | undefined {
+export function firstPosition(action: Action, pagination: Pagination, input: Readonly<Record<string, unknown>>): Position | undefined {
   switch (pagination.type) {
     case 'index':
-      return { type: 'index', offset: numberInput(input, pagination.indexParam) ?? 0 };
+      return { type: 'index', offset: numberInput(input, inputKey(action, pagination.indexParam)) ?? 0 };
     case 'page':
-      return { type: 'page', page: numberInput(input, pagination.pageParam) ?? pagination.startPage };
+      return { type: 'page', page: numberInput(input, inputKey(action, pagination.pageParam)) ?? pagination.startPage };
     case 'pointer': {
-      const cursor = input[pagination.afterParam];
+      const cursor = input[inputKey(action, pagination.afterParam)];
       return typeof cursor === 'string' && cursor !== '' ? { type: 'pointer', cursor } : undefined;
     }
     default:
@@ -28,9 +28,9 @@ export function firstPosition(pagination: Pagination, input: Readonly<Record<str
 }
 
 /** Items asked per page: the caller's page size input, else the definition's default; undefined lets the API choose. */
-export function pageSize(pagination: Pagination, input: Readonly<Record<string, unknown>>): number | undefined {
+export function pageSize(action: Action, pagination: Pagination, input: Readonly<Record<string, unknown>>): number | undefined {
   if (pagination.type === 'none') return undefined;
-  const asked = pagination.pageSizeParam === undefined ? undefined : numberInput(input, pagination.pageSizeParam);
+  const asked = pagination.pageSizeParam === undefined ? undefined : numberInput(input, inputKey(action, pagination.pageSizeParam));
   return asked || pagination.defaultPageSize;
 }
 
@@ -42,11 +42,11 @@ export function pageRequest(
   position: Position | undefined,
 ): PreparedRequest {
   if (pagination.type === 'none') return buildRequest(target, action, input);
-  const prepared = buildRequest(target, action, withoutParams(input, controlledParams(pagination)));
+  const prepared = buildRequest(target, action, withoutParams(input, controlledParams(pagination).map((name) => inputKey(action, name))));
   if (position?.type === 'link') {
     return { ...prepared, url: checkedUrl(target, new URL(position.url), 'next link') };
   }
-  const size = pageSize(pagination, input);
+  const size = pageSize(action, pagination, input);
   const params: [string, string | number][] = [];
   if (pagination.pageSizeParam && size !== undefined) params.push([pagination.pageSizeParam, size]);
   if (position?.type === 'index' && pagination.type === 'index') params.push([pagination.indexParam, position.offset]);
@@ -70,6 +70,15 @@ function controlledParams(pagination: Paged): string[] {
   if (pagination.type === 'page') names.push(pagination.pageParam);
   if (pagination.type === 'pointer') names.push(pagination.afterParam);
   return names;
+}
+
+/**
+ * Pagination names query parameters as the API does; the caller gives their values under the input name of the
+ * action's query parameter of that name, when it declares one.
+ */
+function inputKey(action: Action, param: string): string {
+  const declared = action.parameters.find((p) => p.in === 'query' && p.name === param);
+  return declared ? inputName(declared) : param;
 }
 
 /** Pagination parameters are set per page, so the action need not declare them and the caller's values do not repeat. */

@@ -2,7 +2,7 @@
  * The types of every action's input and output, as one module that augments the package's IntegrationRegistry, so
  * `integration('pedroAviary').getBird({ birdId: 3 })` is completed and checked in workflow code.
  */
-import type { Action, Definition } from '../definition/model';
+import { inputName, type Action, type Definition, type Parameter } from '../definition/model';
 import { SchemaConverter } from './json-schema-to-ts';
 import { NameAllocator, propertyKey, upperFirst } from './names';
 import { INDENT, jsdoc, printType } from './print';
@@ -73,15 +73,15 @@ function integrationTypes(definition: Definition, namespace: string): Integratio
   return { definition, namespace, named: converter.namedTypes(), actions: { kind: 'object', properties: actions } };
 }
 
-/** One object keyed by parameter name, and `body`, as the activity takes it. */
+/** One object keyed by input name, and `body`, as the activity takes it. */
 function inputType(action: Action, converter: SchemaConverter): TsType {
   const hint = upperFirst(action.name);
   const properties: Property[] = action.parameters.map((parameter) => ({
-    name: parameter.name,
-    type: parameter.schema ? converter.convert(parameter.schema, `${hint}${upperFirst(parameter.name)}`) : UNKNOWN,
+    name: inputName(parameter),
+    type: parameter.schema ? converter.convert(parameter.schema, `${hint}${upperFirst(inputName(parameter))}`) : UNKNOWN,
     // A path without its parameter cannot be built, whatever the definition says.
     optional: !(parameter.in === 'path' || parameter.required === true),
-    doc: describe(parameter.description ?? parameter.schema?.description),
+    doc: parameterDoc(parameter),
   }));
   const body = action.requestBody;
   if (body) {
@@ -94,6 +94,14 @@ function inputType(action: Action, converter: SchemaConverter): TsType {
   }
   // No inputs: `{}` would accept any value, while this refuses every key, as the activity does.
   return properties.length > 0 ? { kind: 'object', properties } : { kind: 'object', properties: [], index: NEVER };
+}
+
+/** A parameter whose input name is not its wire name says where its value goes: the input key alone would not. */
+function parameterDoc(parameter: Parameter): { description?: string } {
+  const doc = describe(parameter.description ?? parameter.schema?.description);
+  if (inputName(parameter) === parameter.name) return doc;
+  const sent = `Sent as ${parameter.in} parameter \`${parameter.name}\`.`;
+  return { description: doc.description === undefined ? sent : `${doc.description}\n\n${sent}` };
 }
 
 function describe(description: unknown): { description?: string } {
