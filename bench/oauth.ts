@@ -110,6 +110,10 @@ async function main(): Promise<void> {
   let stats: OAuthBenchStats;
   let memoryEnd: NodeJS.MemoryUsage;
   let cachedEnd: number;
+  // RSS over the run, one sample per tenth: growth that flattens once every token workflow is cached is the cache;
+  // growth that keeps going is a leak. (Workflows run in worker threads: their heaps show in RSS, not in heapUsed.)
+  const rssByTenth: number[] = [];
+  const sampler = setInterval(() => rssByTenth.push(process.memoryUsage().rss), (options.seconds * 1000) / 10);
   try {
     const handles = await Promise.all(
       names.map((name) =>
@@ -121,6 +125,7 @@ async function main(): Promise<void> {
     cachedEnd = worker.getStatus().numCachedWorkflows;
     stats = (await (await fetch(`${origin}/stats`)).json()) as OAuthBenchStats;
   } finally {
+    clearInterval(sampler);
     worker.shutdown();
     await running;
     await closeHttpAgent();
@@ -168,9 +173,10 @@ async function main(): Promise<void> {
   console.log(`least life left on a token when it was replaced: ${seconds(leastLifeLeft)}`);
   const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
   console.log(
-    `worker RSS: ${mb(memoryStart.rss)} at start, ${mb(memoryEnd.rss)} at end (JS heap ${mb(memoryStart.heapUsed)} -> ${mb(memoryEnd.heapUsed)}; ` +
+    `worker RSS: ${mb(memoryStart.rss)} at start, ${mb(memoryEnd.rss)} at end (main-thread JS heap ${mb(memoryStart.heapUsed)} -> ${mb(memoryEnd.heapUsed)}; ` +
       `${cachedEnd} workflows cached at end)`,
   );
+  console.log(`worker RSS by tenth of the run: ${rssByTenth.map((bytes) => (bytes / MB).toFixed(0)).join(', ')} MB`);
   if (options.check && stats.api.expired > 0) process.exitCode = 1;
 }
 

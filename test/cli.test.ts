@@ -6,7 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import { startPedroAviary, type PedroAviaryServer } from '../demo/pedro-aviary-server';
+import { parseParams } from '../src/cli/args';
+import { Action } from '../src/definition/model';
 import { INTEGRATION } from '../src/temporal/search-attributes';
 import { CLI, ROOT, run, start, type Running } from './helpers/processes';
 import { testClient, uniqueTaskQueue } from './helpers/temporal';
@@ -107,6 +110,34 @@ describe('with a worker running', () => {
     expect(stderr).toMatch(/\] 2\/2 pages, 20 items, done \(page limit\)$/m);
   });
 
+  test('paginate --no-read-ahead has each page fetched by its own activity, and only that flag does', async () => {
+    const readAheadOf = async (...flags: string[]) => {
+      const { code, stderr } = await cli('paginate', 'pedroAviary.listBirds', '--param', 'limit=10', '--page-limit', '2', ...flags);
+      expect({ code, stderr }).toMatchObject({ code: 0 });
+      const workflowId = /as workflow (\S+)/.exec(stderr)?.[1];
+      const { client, connection } = await testClient();
+      try {
+        const { events } = await client.workflow.getHandle(workflowId ?? '').fetchHistory();
+        const inputs = await Promise.all(
+          (events ?? [])
+            .flatMap((e) => e.activityTaskScheduledEventAttributes?.input?.payloads ?? [])
+            .map((payload) => decodeOptionalSinglePayload(client.options.loadedDataConverter, payload) as Promise<{ pageIndex: number; readAhead?: boolean }>),
+        );
+        return inputs.map((input) => [input.pageIndex, input.readAhead]);
+      } finally {
+        await connection.close();
+      }
+    };
+    expect(await readAheadOf('--no-read-ahead')).toEqual([
+      [0, false],
+      [1, false],
+    ]);
+    expect(await readAheadOf()).toEqual([
+      [0, undefined],
+      [1, undefined],
+    ]);
+  });
+
   test('the worker stops cleanly on SIGTERM', async () => {
     const finished = await worker?.stop('SIGTERM');
     worker = undefined;
@@ -155,4 +186,18 @@ test('dev starts its own dev server and a worker, answers calls, and stops both 
     expect(finished.code).toBe(0);
   }
   expect(dev.output()).not.toContain(apiKey);
+});
+
+test('--param takes input names and coerces each by the schema of its parameter', () => {
+  const action = Action.parse({
+    name: 'getItem',
+    description: 'Gets an item',
+    method: 'GET',
+    path: '/items/{id}',
+    parameters: [
+      { name: 'id', in: 'path', input: 'id_path', schema: { type: 'string' } },
+      { name: 'id', in: 'query', schema: { type: 'integer' } },
+    ],
+  });
+  expect(parseParams(action, ['id_path=42', 'id=42'])).toEqual({ id_path: '42', id: 42 });
 });

@@ -204,6 +204,22 @@ test('the provider answering access_denied ends the command with the provider er
   await expect(tokenWorkflow('Refused').describe()).rejects.toThrow(WorkflowNotFoundError);
 }, 120_000);
 
+test('with no callback within --wait seconds the command ends, frees the port and exchanged nothing', async () => {
+  const before = await oidc.events();
+  const waiting = start(CLI, ['authorize', INTEGRATION, '--configuration', 'Forged', '--wait', '1', '--config', configFile], cliEnv);
+  await printedAuthorizationUrl(waiting, oidc);
+  const done = await finish(waiting);
+  expect(done.code).toBe(1);
+  expect(done.stderr).toContain(`authorize ${INTEGRATION}/Forged failed: no callback within 1 s; run authorize again (--wait SECONDS gives more time)`);
+  // The callback server is gone with the command.
+  await expect(fetch(redirectUri)).rejects.toThrow();
+  expect((await oidc.events()).accessTokens).toBe(before.accessTokens);
+
+  const bad = await cli('authorize', INTEGRATION, '--configuration', 'Forged', '--wait', 'soon');
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('--wait is how many seconds to wait for the callback: a whole number, at least 1');
+}, 60_000);
+
 test('usage errors: a redirect URI the CLI cannot serve, a configuration that is not declared', async () => {
   const remote = await cli('authorize', INTEGRATION, '--configuration', 'Remote');
   expect(remote.code).toBe(2);

@@ -39,13 +39,14 @@ Commands:
       --configuration NAME         configuration to use (default: Default)
       --override integration=NAME  integration override for the run (repeat)
       --organization ORG           organization the run acts for
-  paginate <integration>.<action> [--page-limit N] [--handler NAME]
+  paginate <integration>.<action> [--page-limit N] [--handler NAME] [--no-read-ahead]
                                  Run a paginated action as a durable workflow, with a progress bar; prints the
                                  items (or, with --handler, hands each page to that registered page handler)
-  authorize <integration> [--configuration NAME] [--organization ORG]
+  authorize <integration> [--configuration NAME] [--organization ORG] [--wait SECONDS]
                                  OAuth 2.0: get tokens into the configuration's token workflow (authorization
                                  code: serves the loopback redirect URI and prints the URL to open); also the fix
-                                 for "reauthorization required"
+                                 for "reauthorization required"; --wait: how long to wait for the callback
+                                 (default 600 s)
   dev                            Start the embedded Temporal dev server (Web UI) and a worker
   server                         Start only the embedded Temporal dev server
   codec-server [--port N] [--ip ADDR] [--ui-origin URL]
@@ -141,6 +142,8 @@ export async function main(argv: string[]): Promise<number> {
       discover: { type: 'boolean' },
       json: { type: 'boolean' },
       'page-limit': { type: 'string' },
+      wait: { type: 'string' },
+      'no-read-ahead': { type: 'boolean' },
       handler: { type: 'string' },
       pattern: { type: 'string' },
       replacement: { type: 'string' },

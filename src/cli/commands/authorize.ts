@@ -1,5 +1,5 @@
 /**
- * `custom-integrations authorize <integration> [--configuration NAME] [--organization ORG]`: gets a configuration's
+ * `custom-integrations authorize <integration> [--configuration NAME] [--organization ORG] [--wait SECONDS]`: gets a configuration's
  * OAuth 2.0 tokens into its token workflow, the first time or after "reauthorization required".
  *
  * - Authorization code: serves the configuration's loopback redirect URI (one callback), prints (and on a terminal
@@ -27,8 +27,8 @@ import { UsageError } from '../args';
 import { warnWithoutWorker } from './call';
 import type { Command } from './types';
 
-/** How long the command waits for the person to finish in the browser. */
-const CALLBACK_TIMEOUT_MS = 10 * 60_000;
+/** How long the command waits, by default, for the person to finish in the browser. */
+const DEFAULT_WAIT_SECONDS = 600;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 type Key = { integration: string; configuration?: string; organization?: string };
@@ -38,6 +38,8 @@ type Checked = { setup: AuthorizationSetup; redirect?: URL };
 export const authorizeCommand: Command = async ({ config, args, options }) => {
   const integration = args[0];
   if (!integration || args.length > 1) throw new UsageError('authorize expects one integration name, e.g. authorize pedroAviary --configuration EU');
+  const waitSeconds = options.wait === undefined ? DEFAULT_WAIT_SECONDS : Number(options.wait);
+  if (!(Number.isInteger(waitSeconds) && waitSeconds >= 1)) throw new UsageError('--wait is how many seconds to wait for the callback: a whole number, at least 1');
   const integrations = compileDefinitions(loadDefinitions(config.definitionsDir));
   const key: Key = {
     integration,
@@ -54,7 +56,7 @@ export const authorizeCommand: Command = async ({ config, args, options }) => {
     let result: AuthorizeResult;
     try {
       result = redirect
-        ? await authorizeInBrowser(setup, redirect, (pending, callbackUrl) => completeAuthorization(client, pending, callbackUrl, { taskQueue: config.taskQueue }))
+        ? await authorizeInBrowser(setup, redirect, waitSeconds, (pending, callbackUrl) => completeAuthorization(client, pending, callbackUrl, { taskQueue: config.taskQueue }))
         : await authorize(client, setup.key, { kind: 'configured' }, { taskQueue: config.taskQueue });
     } catch (err) {
       if (!(err instanceof AuthorizationError)) throw err;
@@ -118,7 +120,7 @@ function loopbackRedirect(redirectUri: string): URL {
 type Complete = (pending: Awaited<ReturnType<typeof startAuthorization>>, callbackUrl: string) => Promise<AuthorizeResult>;
 
 /** Serves the loopback redirect URI for one callback, and sends the person to the authorization URL. */
-async function authorizeInBrowser(setup: AuthorizationSetup, redirect: URL, complete: Complete): Promise<AuthorizeResult> {
+async function authorizeInBrowser(setup: AuthorizationSetup, redirect: URL, waitSeconds: number, complete: Complete): Promise<AuthorizeResult> {
   const pending = await startAuthorization(setup);
   let settle: (outcome: { result?: AuthorizeResult; error?: unknown }) => void = () => {};
   const outcome = new Promise<{ result?: AuthorizeResult; error?: unknown }>((resolve) => (settle = resolve));
@@ -147,7 +149,10 @@ async function authorizeInBrowser(setup: AuthorizationSetup, redirect: URL, comp
   try {
     console.error(`Open this URL to authorize ${describeKey(setup.key)} (waiting for the callback on ${redirect.origin}${redirect.pathname}):\n\n  ${pending.url}\n`);
     openBrowser(pending.url);
-    const timer = setTimeout(() => settle({ error: new AuthorizationError('no callback within 10 minutes; run authorize again') }), CALLBACK_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => settle({ error: new AuthorizationError(`no callback within ${waitSeconds} s; run authorize again (--wait SECONDS gives more time)`) }),
+      waitSeconds * 1000,
+    );
     const { result, error } = await outcome.finally(() => clearTimeout(timer));
     if (error !== undefined) throw error;
     return result as AuthorizeResult;

@@ -23,6 +23,7 @@ export const paginateCommand: Command = async ({ config, args, options }) => {
     ...request,
     ...(pageLimit !== undefined && { pageLimit }),
     ...(options.handler !== undefined && { handler: options.handler }),
+    ...(options['no-read-ahead'] && { readAhead: false }),
   };
   const limit = pageLimit ?? (action.pagination.type === 'none' ? 1 : action.pagination.pageLimit);
 

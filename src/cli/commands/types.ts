@@ -21,6 +21,10 @@ export interface CommandOptions {
   /** `paginate`: the most pages fetched, and a page handler of the worker (forEachPage) instead of collecting. */
   readonly 'page-limit'?: string;
   readonly handler?: string;
+  /** `paginate`: fetch each page only when its activity runs (the read-ahead is on by default). */
+  readonly 'no-read-ahead'?: boolean;
+  /** `authorize`: seconds to wait for the authorization callback. */
+  readonly wait?: string;
   /** `import`: the integration name, the API host for specs without an absolute server, full schema validation. */
   readonly name?: string;
   readonly hostname?: string;
