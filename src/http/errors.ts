@@ -33,13 +33,23 @@ export interface RequestSite {
 
 export const siteText = (site: RequestSite): string => `${site.method} ${site.origin}${site.path}`;
 
+/** An error of one request: its method and path are fields, for failure details (never the origin's query). */
+abstract class RequestError extends HttpError {
+  readonly method: string;
+  readonly path: string;
+
+  constructor(site: RequestSite, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.method = site.method;
+    this.path = site.path;
+  }
+}
+
 /** The API answered with a status outside 2xx (after following redirects). */
-export class HttpStatusError extends HttpError {
+export class HttpStatusError extends RequestError {
   readonly code = 'HTTP_STATUS';
   readonly retryable: boolean;
   readonly status: number;
-  readonly method: string;
-  readonly path: string;
   /** The start of the response body, secrets redacted. */
   readonly excerpt: string;
   /** How long the API asked to wait (Retry-After), when it said so. */
@@ -51,11 +61,9 @@ export class HttpStatusError extends HttpError {
     const advice = retryable ? `the request will be retried${wait}` : STATUS_ADVICE[status] ?? 'see the response below';
     const text = statusText ? ` ${statusText}` : '';
     const body = excerpt ? ` Response: ${excerpt}` : ' The response body was empty.';
-    super(`${siteText(site)} answered ${status}${text}: ${advice}.${body}`);
+    super(site, `${siteText(site)} answered ${status}${text}: ${advice}.${body}`);
     this.retryable = retryable;
     this.status = status;
-    this.method = site.method;
-    this.path = site.path;
     this.excerpt = excerpt;
     this.retryAfterMs = retryAfterMs;
   }
@@ -75,11 +83,9 @@ const STATUS_ADVICE: Readonly<Record<number, string>> = {
 };
 
 /** No response: connection refused or reset, name not found, or no complete answer in time. Always worth a retry. */
-export class HttpNetworkError extends HttpError {
+export class HttpNetworkError extends RequestError {
   readonly code = 'HTTP_NETWORK';
   readonly retryable = true;
-  readonly method: string;
-  readonly path: string;
   readonly timeout: boolean;
   /** The system or undici error code, e.g. ECONNREFUSED or UND_ERR_HEADERS_TIMEOUT. */
   readonly causeCode: string | undefined;
@@ -88,28 +94,22 @@ export class HttpNetworkError extends HttpError {
     const advice = timeout
       ? "it will be retried; if the API is just slow, raise the action's timeoutMs"
       : `it will be retried; if this persists, check that ${site.origin} is up and reachable from the worker`;
-    super(`${siteText(site)} failed: ${description}${causeCode ? ` (${causeCode})` : ''}; ${advice}.`, cause === undefined ? undefined : { cause });
-    this.method = site.method;
-    this.path = site.path;
+    super(site, `${siteText(site)} failed: ${description}${causeCode ? ` (${causeCode})` : ''}; ${advice}.`, cause === undefined ? undefined : { cause });
     this.timeout = timeout;
     this.causeCode = causeCode;
   }
 }
 
 /** The API said it sent JSON but the body does not parse, or its redirect cannot be followed. Retrying will not help. */
-export class InvalidResponseError extends HttpError {
+export class InvalidResponseError extends RequestError {
   readonly code = 'INVALID_RESPONSE';
   readonly retryable = false;
   readonly status: number;
-  readonly method: string;
-  readonly path: string;
   readonly excerpt: string;
 
   constructor(site: RequestSite, status: number, problem: string, excerpt: string) {
-    super(`${siteText(site)} answered ${status} with ${problem}; the API is misbehaving or this is not the endpoint the action expects. Response: ${excerpt || '(empty)'}`);
+    super(site, `${siteText(site)} answered ${status} with ${problem}; the API is misbehaving or this is not the endpoint the action expects. Response: ${excerpt || '(empty)'}`);
     this.status = status;
-    this.method = site.method;
-    this.path = site.path;
     this.excerpt = excerpt;
   }
 }
@@ -126,17 +126,13 @@ export class UnsafeUrlError extends HttpError {
   readonly retryable = false;
 }
 
-export class TooManyRedirectsError extends HttpError {
+export class TooManyRedirectsError extends RequestError {
   readonly code = 'TOO_MANY_REDIRECTS';
   readonly retryable = false;
-  readonly method: string;
-  readonly path: string;
   readonly maxRedirects: number;
 
   constructor(site: RequestSite, maxRedirects: number, last: string) {
-    super(`${siteText(site)} was redirected more than ${maxRedirects} times (last to ${last}); the API redirects in a loop or the path moved: check the action path.`);
-    this.method = site.method;
-    this.path = site.path;
+    super(site, `${siteText(site)} was redirected more than ${maxRedirects} times (last to ${last}); the API redirects in a loop or the path moved: check the action path.`);
     this.maxRedirects = maxRedirects;
   }
 }
