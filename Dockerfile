@@ -3,7 +3,7 @@
 # The custom-integrations worker: every action of the definitions folder as a Temporal activity.
 # Used by docker-compose.yml; on its own:
 #   docker build -t custom-integrations-worker .
-#   docker run --rm -e TEMPORAL_ADDRESS=host:7233 -e PEDRO_AVIARY_API_KEY=... \
+#   docker run --rm -e TEMPORAL_ADDRESS=host:7233 -e PEDRO_AVIARY_API_KEY=... -e CUSTOM_INTEGRATIONS_CODEC_KEYS=... \
 #     -v "$PWD/definitions:/app/definitions:ro" custom-integrations-worker
 #
 # No secret is copied into the image: .dockerignore lets only the sources below into the build context, and the
@@ -39,5 +39,11 @@ COPY --from=build /app/temporal.config.ts ./
 COPY --from=build /app/src ./src
 # A default set of definitions; docker-compose.yml mounts ./definitions over it, read-only.
 COPY --from=build /app/definitions ./definitions
+# Without configured keys (CUSTOM_INTEGRATIONS_CODEC_KEYS), the payload codec generates one key and keeps it in
+# $XDG_CONFIG_HOME/temporal-custom-integrations (src/codec/local-key.ts). docker-compose.yml mounts a named volume on
+# that folder so the key outlives the container; the folder exists here, owned by `node` and 0700, because Docker
+# gives a new named volume the owner and mode of the image folder it is mounted on (else root's, unwritable by node).
+ENV XDG_CONFIG_HOME=/home/node/.config
+RUN install -d -o node -g node -m 0700 /home/node/.config /home/node/.config/temporal-custom-integrations
 USER node
 CMD ["node", "dist/src/cli/main.js", "worker"]

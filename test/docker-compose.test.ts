@@ -1,15 +1,24 @@
 /**
  * docker-compose.yml, the Dockerfile and .dockerignore are not run here (no Docker engine on this machine or in CI), so
- * these checks tie them to the code they deploy: a renamed search attribute, task queue, entry point, secret variable
- * or source folder fails a test instead of a user's `docker compose up`.
+ * these checks tie them to the code they deploy: a renamed search attribute, task queue, entry point, secret variable,
+ * source folder, codec-server flag or key location fails a test instead of a user's `docker compose up`.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { parseDocument } from 'yaml';
 import { main } from '../src/cli/main';
+import { createPayloadCodec } from '../src/codec/data-converter';
+import { CODEC_KEY_FILE_ENV, CODEC_KEYS_ENV, codecConfigFromEnv, loadKeyRing } from '../src/codec/keys';
+import { localKeyFilePath } from '../src/codec/local-key';
+import { payloadToJson, uiOriginsOf } from '../src/codec/server';
 import { CONFIG_FILE_NAMES, DEFAULT_TASK_QUEUE, resolveTemporalConfig } from '../src/config/temporal-config';
 import { SEARCH_ATTRIBUTES, searchAttributeFlags } from '../src/temporal/search-attributes';
 import temporalConfigFile from '../temporal.config';
+import { CLI, start } from './helpers/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
@@ -126,6 +135,41 @@ function dockerCmd(): string[] {
   if (!cmd) throw new Error('the last stage of the Dockerfile has no CMD');
   return JSON.parse(cmd) as string[];
 }
+
+/** The final stage's ENV settings (`ENV NAME=value`, several per line allowed; no quoting). */
+function dockerEnv(): Record<string, string> {
+  const settings = finalStage()
+    .instructions.filter((i) => i.keyword === 'ENV')
+    .flatMap((i) => i.args.split(/\s+/).map((pair) => pair.split('=') as [string, string]));
+  return Object.fromEntries(settings);
+}
+
+/** Every value given to `--name` (as `--name value` or `--name=value`) in a command line. */
+function optionValues(args: readonly string[], name: string): string[] {
+  return args.flatMap((arg, i) => (arg === `--${name}` ? [args[i + 1] ?? ''] : arg.startsWith(`--${name}=`) ? [arg.slice(name.length + 3)] : []));
+}
+
+/** The command line with the value of `--name` replaced. */
+function withOption(args: readonly string[], name: string, value: string): string[] {
+  expect(optionValues(args, name)).toHaveLength(1);
+  return args.map((arg, i) => (args[i - 1] === `--${name}` ? value : arg.startsWith(`--${name}=`) ? `--${name}=${value}` : arg));
+}
+
+/** The folder of the generated codec key in the image: local-key.ts's path under the image's XDG_CONFIG_HOME. */
+function imageKeyFolder(): string {
+  const xdg = dockerEnv().XDG_CONFIG_HOME;
+  expect(xdg).toMatch(/^\//);
+  return path.posix.dirname(localKeyFilePath({ XDG_CONFIG_HOME: xdg }));
+}
+
+/** The origin the browser shows the Web UI at: temporal-ui's published host port. */
+function uiOrigin(): string {
+  const hostPort = [...publishedPorts(service('temporal-ui'))].find(([, target]) => target === 8080)?.[0];
+  expect(hostPort).toBeDefined();
+  return `http://localhost:${hostPort}`;
+}
+
+const envFiles = (s: Service): string[] => [s.env_file ?? []].flat().map((f) => (typeof f === 'string' ? f : f.path));
 
 interface TsConfig {
   extends?: string;
@@ -255,14 +299,105 @@ describe('docker-compose.yml', () => {
     const worker = service('worker');
     const secrets = secretVariables();
     expect(secrets).toContain('PEDRO_AVIARY_API_KEY');
-    for (const name of secrets) expect(Object.keys(env(worker))).not.toContain(name);
-    const envFiles = [worker.env_file ?? []].flat().map((f) => (typeof f === 'string' ? f : f.path));
-    expect(envFiles).toEqual(['deploy/worker.env']);
+    for (const name of [...secrets, CODEC_KEYS_ENV]) expect(Object.keys(env(worker))).not.toContain(name);
+    expect(envFiles(worker)).toEqual(['deploy/worker.env']);
     const example = read('deploy/worker.env.example')
       .split(/\r?\n/)
       .filter((line) => /^[A-Z0-9_]+=/.test(line))
       .map((line) => line.split('=')[0]);
-    expect(example.sort()).toEqual([...secrets].sort());
+    expect(example.sort()).toEqual([...secrets, CODEC_KEYS_ENV].sort());
+  });
+
+  test("worker.env.example's command for the codec keys makes a value the codec accepts", () => {
+    const command = read('deploy/worker.env.example')
+      .split(/\r?\n/)
+      .map((line) => line.replace(/^#\s*/, ''))
+      .find((line) => line.startsWith(`echo "${CODEC_KEYS_ENV}=`));
+    expect(command).toBeDefined();
+    const line = execFileSync('sh', ['-c', command!], { encoding: 'utf8' }).trim();
+    const value = line.slice(`${CODEC_KEYS_ENV}=`.length);
+    const ring = loadKeyRing(codecConfigFromEnv({ [CODEC_KEYS_ENV]: value }), {});
+    expect(ring.current.key).toHaveLength(32);
+    // Two keys as the example's rotation advice writes them: the first one encrypts.
+    const rotated = loadKeyRing(codecConfigFromEnv({ [CODEC_KEYS_ENV]: `next:${ring.current.key.toString('base64')},${value}` }), {});
+    expect([rotated.current.id, rotated.byId.has(ring.current.id)]).toEqual(['next', true]);
+  });
+
+  test('the worker and the codec server read the same codec keys, and a generated key lives in a named volume', () => {
+    const worker = service('worker');
+    const codecServer = service('codec-server');
+    // Same image, same env file (CUSTOM_INTEGRATIONS_CODEC_KEYS), same temporal.config.ts (its `codec` section).
+    expect(codecServer.build).toEqual(worker.build);
+    expect(envFiles(codecServer)).toEqual(envFiles(worker));
+    const configMount = (s: Service) => mounts(s).find((m) => m.target === '/app/temporal.config.ts');
+    expect(configMount(codecServer)).toEqual(configMount(worker));
+    for (const s of [worker, codecServer]) {
+      // Set per service, these would give the two different keys, or move the generated one out of the volume.
+      for (const name of [CODEC_KEYS_ENV, CODEC_KEY_FILE_ENV, 'XDG_CONFIG_HOME', 'HOME']) expect(Object.keys(env(s))).not.toContain(name);
+    }
+    const keyFolder = imageKeyFolder();
+    const keyMount = (s: Service) => mounts(s).find((m) => m.target === keyFolder);
+    expect(keyMount(worker)).toEqual({ source: expect.any(String), target: keyFolder, readOnly: false });
+    expect(keyMount(codecServer)).toEqual(keyMount(worker));
+    expect(Object.keys(compose.volumes ?? {})).toContain(keyMount(worker)!.source);
+  });
+
+  test("the codec server runs the CLI's codec-server command, published where the Web UI's codec endpoint points", async () => {
+    const codecServer = service('codec-server');
+    const command = [codecServer.command ?? []].flat();
+    expect(command.slice(0, 3)).toEqual(['node', dockerCmd()[1], 'codec-server']);
+    const args = command.slice(2);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      // The CLI's own option table: an option it does not know makes parseArgs throw.
+      expect(await main([...args, '--help'])).toBe(0);
+      const usage = /^ {2}codec-server .*$/m.exec(log.mock.calls.flat().join('\n'))?.[0] ?? '';
+      for (const flag of args.filter((arg) => arg.startsWith('--'))) expect([flag, usage.includes(`[${flag.split('=')[0]} `)]).toEqual([flag, true]);
+    } finally {
+      log.mockRestore();
+    }
+    // Inside its container, on every interface, so the published port reaches it.
+    expect(optionValues(args, 'ip')).toEqual(['0.0.0.0']);
+    const [containerPort] = optionValues(args, 'port');
+    // The browser calls the endpoint: it must be the codec server's port as published on the host.
+    const endpoint = new URL(env(service('temporal-ui')).TEMPORAL_CODEC_ENDPOINT ?? '');
+    expect(endpoint.hostname).toBe('localhost');
+    expect(publishedPorts(codecServer).get(Number(endpoint.port))).toBe(Number(containerPort));
+    // The origins allowed are those the browser shows the Web UI at: its published port, where the CLI's links point.
+    const origins = optionValues(args, 'ui-origin');
+    expect(origins.sort()).toEqual(uiOriginsOf(uiOrigin()).sort());
+    expect(origins).toContain(new URL(resolveTemporalConfig(temporalConfigFile, { env: {}, baseDir: ROOT }).uiUrl).origin);
+  });
+
+  test("the codec server's command, run as compose runs it, decodes what the worker's keys encode for the Web UI's origin", async () => {
+    const args = [service('codec-server').command ?? []].flat().slice(2);
+    const configHome = await mkdtemp(path.join(tmpdir(), 'compose-codec-'));
+    const keys = `2026-11:${Buffer.alloc(32, 7).toString('base64')}`;
+    // The env file's variables, as compose passes them to both containers; a free loopback port instead of 0.0.0.0:8888.
+    const containerEnv = { [CODEC_KEYS_ENV]: keys, XDG_CONFIG_HOME: configHome };
+    const running = start(CLI, withOption(withOption(args, 'port', '0'), 'ip', '127.0.0.1'), containerEnv);
+    try {
+      await running.waitFor(/Codec server on (http:\/\/\S+) /);
+      const url = /Codec server on (http:\/\/\S+) /.exec(running.output())![1]!;
+      const origin = uiOrigin();
+      const preflight = await fetch(`${url}/decode`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' },
+      });
+      expect([preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([204, origin]);
+      const worker = createPayloadCodec(undefined, containerEnv)!;
+      const [sealed] = await worker.encode([defaultPayloadConverter.toPayload({ token: 'registry state' })]);
+      const decoded = await fetch(`${url}/decode`, {
+        method: 'POST',
+        headers: { Origin: origin, 'Content-Type': 'application/json', 'X-Namespace': 'default' },
+        body: JSON.stringify({ payloads: [payloadToJson(sealed!)] }),
+      });
+      expect(decoded.status).toBe(200);
+      expect(await decoded.json()).toEqual({ payloads: [payloadToJson(defaultPayloadConverter.toPayload({ token: 'registry state' }))] });
+    } finally {
+      await running.stop();
+      await rm(configHome, { recursive: true, force: true });
+    }
   });
 });
 
@@ -304,7 +439,32 @@ describe('Dockerfile', () => {
 
   test('no secret variable is set in the image', () => {
     const text = read('Dockerfile');
-    for (const name of secretVariables()) expect(text).not.toMatch(new RegExp(`^\\s*(ENV|ARG)\\b.*\\b${name}\\b`, 'm'));
+    for (const name of [...secretVariables(), CODEC_KEYS_ENV, CODEC_KEY_FILE_ENV]) {
+      expect(text).not.toMatch(new RegExp(`^\\s*(ENV|ARG)\\b.*\\b${name}\\b`, 'm'));
+    }
+  });
+
+  test("creates the generated codec key's folder, owned by the runtime user with mode 0700, for the named volume", () => {
+    const stage = finalStage();
+    const user = last(stage, 'USER')!.split(':')[0];
+    // `install -d -o USER -g GROUP -m MODE DIR...`, run as root, i.e. before the stage switches to USER.
+    const userAt = stage.instructions.findIndex((i) => i.keyword === 'USER');
+    const created = stage.instructions.slice(0, userAt).flatMap((i) =>
+      i.keyword !== 'RUN'
+        ? []
+        : i.args.split('&&').flatMap((part) => {
+            const words = part.trim().split(/\s+/);
+            if (words[0] !== 'install' || !words.includes('-d')) return [];
+            const flag = (name: string) => words[words.indexOf(name) + 1];
+            const folders = words.slice(1).filter((w, j, all) => !w.startsWith('-') && !['-o', '-g', '-m'].includes(all[j - 1]!));
+            return folders.map((folder) => ({ folder, owner: flag('-o'), group: flag('-g'), mode: flag('-m') }));
+          }),
+    );
+    const keyFolder = imageKeyFolder();
+    // Every folder from the image's XDG_CONFIG_HOME down, so local-key.ts's mkdir and file creation need no root.
+    for (const folder of [path.posix.dirname(keyFolder), keyFolder]) {
+      expect(created.find((c) => c.folder === folder)).toEqual({ folder, owner: user, group: user, mode: '0700' });
+    }
   });
 });
 
