@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     `worker RSS: ${mb(memoryStart.rss)} at start, ${mb(memoryEnd.rss)} at end (main-thread JS heap ${mb(memoryStart.heapUsed)} -> ${mb(memoryEnd.heapUsed)}; ` +
       `${cachedEnd} workflows cached at end)`,
   );
-  console.log(`worker RSS by tenth of the run: ${rssByTenth.map((bytes) => (bytes / MB).toFixed(0)).join(', ')} MB`);
+  console.log(`worker RSS every tenth of the run time, until the callers finished: ${rssByTenth.map((bytes) => (bytes / MB).toFixed(0)).join(', ')} MB`);
   if (options.check && stats.api.expired > 0) process.exitCode = 1;
 }
 

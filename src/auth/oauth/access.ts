@@ -137,11 +137,25 @@ async function askTokenWorkflow(client: Client, key: TokenWorkflowKey, update: s
     if (cause instanceof ApplicationFailure && (cause.type === REAUTHORIZATION_REQUIRED || cause.type === MISCONFIGURED)) {
       throw ApplicationFailure.create({ type: cause.type, message: cause.message, nonRetryable: true });
     }
-    const reason = err instanceof Error ? err.message : String(err);
-    throw ApplicationFailure.create({ type: TOKEN_UNAVAILABLE, message: `could not get the access token of ${describeKey(key)} from token workflow ${workflowId}: ${reason}` });
+    throw ApplicationFailure.create({
+      type: TOKEN_UNAVAILABLE,
+      message:
+        `could not get the access token of ${describeKey(key)} from token workflow ${workflowId} (${reasonOf(err)}); this failure is retryable: ` +
+        `if this persists, check that a worker polls task queue ${Context.current().info.taskQueue} and look at that workflow in the Web UI`,
+    });
   }
   if (answer.status !== 'active') throw ApplicationFailure.create({ type: TOKEN_UNAVAILABLE, message: answer.message });
   return answer;
+}
+
+/** Every message down the cause chain: client errors often say little at the top (some say nothing at all). */
+function reasonOf(err: unknown): string {
+  const parts: string[] = [];
+  for (let current: unknown = err; current !== undefined && parts.length < 5; current = current instanceof Error ? current.cause : undefined) {
+    const text = current instanceof Error ? current.message || current.name : String(current);
+    if (!parts.includes(text)) parts.push(text);
+  }
+  return parts.join(': ');
 }
 
 function useUntil(answer: ActiveAnswer): number {
