@@ -71,7 +71,10 @@ export function sourceLocation(text: string, format: SourceFormat, pointer: stri
  * walked through, the YAML document), so locating many pointers costs little more than locating one.
  */
 export class SourceLocator {
-  private lineStarts: number[] | undefined;
+  /** Offsets where lines start, found as far as the offsets asked for so far (see lineStartsTo). */
+  private readonly lineStarts = [0];
+  /** Where the search for more line starts goes on. */
+  private linesScanned = 0;
   private readonly jsonChildren = new Map<number, JsonChildren | undefined>();
   /** Where the containers read to their end end: a scan that meets one again jumps over it. */
   private readonly jsonEnds = new Map<number, number>();
@@ -94,7 +97,7 @@ export class SourceLocator {
       const { line, col } = this.parsedYaml().lineCounter.linePos(offset);
       return { line, column: col };
     }
-    const starts = this.jsonLineStarts();
+    const starts = this.lineStartsTo(offset);
     let low = 0;
     let high = starts.length - 1;
     while (low < high) {
@@ -105,13 +108,18 @@ export class SourceLocator {
     return { line: low + 1, column: offset - starts[low] + 1 };
   }
 
-  private jsonLineStarts(): number[] {
-    if (!this.lineStarts) {
-      const starts = [0];
-      for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
-      this.lineStarts = starts;
+  /**
+   * Line starts up to the line holding `offset`, found on the way: messages mostly point into the first part of a
+   * spec, and the rest of a multi-MB text need not be read for them.
+   */
+  private lineStartsTo(offset: number): number[] {
+    const starts = this.lineStarts;
+    while (this.linesScanned <= offset && this.linesScanned < this.text.length) {
+      const newline = this.text.indexOf('\n', this.linesScanned);
+      this.linesScanned = newline === -1 ? this.text.length : newline + 1;
+      if (newline !== -1) starts.push(newline + 1);
     }
-    return this.lineStarts;
+    return starts;
   }
 
   /** Offset of the deepest value found along `path`, and how many segments were found. */

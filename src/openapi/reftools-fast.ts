@@ -12,7 +12,13 @@
  * reads them (it keeps references taken at load time). The conversion itself stays swagger2openapi's, and its
  * output is the same (test/openapi-convert.test.ts checks both helpers against reftools' on real shapes). Only the
  * reftools version they were checked against is patched; another version is left as it is, slower but correct.
+ *
+ * More of swagger2openapi 7.0.8's work is avoided, in that version only: the deep copy of its input and, on a
+ * document without nulls, the walk that deletes them, when the caller hands its document over (handOver); and
+ * loading modules it needs only to fetch or to print YAML, which a conversion given the document's text and no
+ * `resolve` never does (deferUnusedModules).
  */
+import Module from 'node:module';
 import path from 'node:path';
 
 const CHECKED_VERSION = '1.1.9';
@@ -22,6 +28,12 @@ let converterChecked = false;
 
 /** Documents whose next identity-detecting walk is skipped: see skipAnchorCheck. */
 const anchorFree = new WeakSet<object>();
+/** Documents whose next copy is the document itself: see handOver. */
+const handedOver = new WeakSet<object>();
+/** Handed-over documents that hold no null: see handOver. */
+const nullFree = new WeakSet<object>();
+/** The `paths` of handed-over, null-free documents whose next walk (the one dropping nulls) is skipped. */
+const nullWalkSkipped = new WeakSet<object>();
 
 /**
  * Skips swagger2openapi's check for YAML anchors on `document`, which must hold no object twice (JSON.parse's
@@ -32,6 +44,21 @@ const anchorFree = new WeakSet<object>();
  */
 export function skipAnchorCheck(document: object): void {
   if (converterChecked) anchorFree.add(document);
+}
+
+/**
+ * Lets swagger2openapi convert `document` itself rather than a deep copy of it. convertObj first copies its whole
+ * input so that the caller's stays as it was; a caller that does not need its document afterwards saves the copy
+ * and the garbage it makes, a tenth of Autotask's import. Only the next copy of `document` is skipped, and only in
+ * the swagger2openapi version read to be sure that copy is that one. The conversion then changes `document`.
+ *
+ * `holdsNoNull`: the document has no null anywhere (its JSON text has no "null"). Right after that copy, convertObj
+ * walks the whole document to delete nulls; on such a document that walk deletes nothing, and it is skipped.
+ */
+export function handOver(document: object, { holdsNoNull = false } = {}): void {
+  if (!converterChecked) return;
+  handedOver.add(document);
+  if (holdsNoNull) nullFree.add(document);
 }
 
 /** What reftools' recurse passes to its callback; swagger2openapi reads path, parent, pkey, payload. */
@@ -71,6 +98,8 @@ class Walk implements RecurseState {
   private own: string | undefined;
   /** What `seen` holds for the member being visited. */
   private found: unknown = undefined;
+  /** The state of this object's members, reused from one member to the next when `seen` does not keep states. */
+  private below: Walk | undefined;
 
   constructor(
     private readonly up: Walk | undefined,
@@ -113,13 +142,32 @@ class Walk implements RecurseState {
       // Read again: the callback may have replaced or deleted the value.
       const value = members[key];
       if (typeof value === 'object' && value !== null && !this.identity) {
-        const inner = new Walk(this, undefined, members, this.depth ? this.depth + 1 : 1, key, this.payload, seen, identityDetection);
+        const inner = this.inner(members, key);
         if (identityDetection && !Array.isArray(value)) seen.set(value, inner);
         inner.walk(value as Record<string, unknown>, callback);
       }
     }
     this.key = undefined;
     this.found = undefined;
+  }
+
+  /**
+   * The state for walking `members[key]`. A walk without identity detection reuses one state per level: a state a
+   * callback kept would change under it, but none of swagger2openapi's keeps one, and a state per object was a
+   * fifth of the memory its conversion of Autotask allocates.
+   */
+  private inner(members: Record<string, unknown>, key: string): Walk {
+    const depth = this.depth ? this.depth + 1 : 1;
+    if (this.identityDetection || !this.below) {
+      const inner = new Walk(this, undefined, members, depth, key, this.payload, this.seen, this.identityDetection);
+      if (!this.identityDetection) this.below = inner;
+      return inner;
+    }
+    const inner = this.below;
+    inner.parent = members;
+    inner.pkey = key;
+    inner.own = undefined;
+    return inner;
   }
 }
 
@@ -128,6 +176,10 @@ export function recurse(object: unknown, state: Partial<RecurseState> | null, ca
   if (typeof object !== 'object' || object === null) return;
   const given = state ?? {};
   if (given.identityDetection === true && anchorFree.delete(object)) return;
+  // The walk dropping nulls is the first after the copy: it goes over the converted document, which holds the
+  // handed-over document's members, its paths among them.
+  const { paths } = object as Record<string, unknown>;
+  if (given.identityDetection !== true && typeof paths === 'object' && paths !== null && nullWalkSkipped.delete(paths)) return;
   const walk = new Walk(
     undefined,
     given.path ?? '#',
@@ -143,19 +195,28 @@ export function recurse(object: unknown, state: Partial<RecurseState> | null, ca
 }
 
 /** reftools' `circularClone`: a deep copy that keeps shared and circular references shared and circular. */
-export function circularClone<T>(value: T, copies = new Map<object, unknown>()): T {
+export function circularClone<T>(value: T, copies?: Map<object, unknown>): T {
+  if (copies === undefined && typeof value === 'object' && value !== null && handedOver.delete(value)) {
+    const { paths } = value as Record<string, unknown>;
+    if (nullFree.delete(value) && typeof paths === 'object' && paths !== null) nullWalkSkipped.add(paths);
+    return value;
+  }
+  return deepCopy(value, copies ?? new Map());
+}
+
+function deepCopy<T>(value: T, copies: Map<object, unknown>): T {
   if (typeof value !== 'object' || value === null) return value;
   const known = copies.get(value);
   if (known !== undefined) return known as T;
   if (Array.isArray(value)) {
     const copy: unknown[] = [];
     copies.set(value, copy);
-    for (const key of Object.keys(value)) copy[Number(key)] = circularClone(value[Number(key)], copies);
+    for (const key of Object.keys(value)) copy[Number(key)] = deepCopy(value[Number(key)], copies);
     return copy as T;
   }
   const copy = Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>;
   copies.set(value, copy);
-  for (const key of Object.keys(value)) copy[key] = circularClone((value as Record<string, unknown>)[key], copies);
+  for (const key of Object.keys(value)) copy[key] = deepCopy((value as Record<string, unknown>)[key], copies);
   return copy as T;
 }
 
@@ -177,4 +238,47 @@ export function useFastReftools(): void {
   }
   recurseModule.recurse = recurse;
   cloneModule.circularClone = circularClone;
+}
+
+/**
+ * swagger2openapi and oas-resolver load node-fetch-h2 (with http2-client) and their own copies of `yaml` at start-up,
+ * 20-40 ms of an import, for what our conversions never do: fetch external refs (`resolve` is off) and print the
+ * document as YAML (its text is given). Each of those modules gets a stand-in that loads it when first used.
+ * Call after useFastReftools (which reads the versions) and before swagger2openapi is first loaded.
+ */
+export function deferUnusedModules(): void {
+  if (!converterChecked) return;
+  try {
+    const converter = path.dirname(require.resolve('swagger2openapi/package.json'));
+    const resolver = path.dirname(require.resolve('oas-resolver/package.json', { paths: [converter] }));
+    for (const directory of [converter, resolver]) {
+      for (const name of ['node-fetch-h2', 'yaml']) defer(require.resolve(name, { paths: [directory] }));
+    }
+  } catch {
+    // Laid out otherwise than in the version checked: everything is loaded as usual.
+  }
+}
+
+/** Puts in require's cache, as `file`, a module whose exports load the real module when first read or called. */
+function defer(file: string): void {
+  if (require.cache[file]) return;
+  let real: object | undefined;
+  const load = (): object => {
+    if (real === undefined) {
+      delete require.cache[file];
+      real = require(file) as object;
+    }
+    return real;
+  };
+  // A function, so that a module that is one (node-fetch-h2's fetch) can be called through it.
+  const exports = new Proxy(function deferred() {}, {
+    get: (_target, key) => Reflect.get(load(), key) as unknown,
+    has: (_target, key) => Reflect.has(load(), key),
+    apply: (_target, self, args) => Reflect.apply(load() as (...args: unknown[]) => unknown, self, args),
+  });
+  const stand = new Module(file);
+  stand.filename = file;
+  stand.loaded = true;
+  stand.exports = exports;
+  require.cache[file] = stand;
 }

@@ -54,8 +54,11 @@ export class SchemaRegistry {
   private readonly locations = new Map<string, Location>();
   /** `#/schemas/...` of each `$ref` string already met, by document: big specs repeat the same refs thousands of times. */
   private readonly referenced = new Map<SpecFile, Map<string, string>>();
-  /** Translations by source object: a shared parameter or response schema is translated (and reported) once. */
-  private readonly memo = new WeakMap<object, JsonSchemaObject>();
+  /**
+   * Translations by source object: a shared parameter or response schema is translated (and reported) once. A Map,
+   * not a WeakMap: the spec outlives the registry anyway, and a weak map of 10,000 entries costs the collector more.
+   */
+  private readonly memo = new Map<object, JsonSchemaObject>();
   /** Why a pattern cannot be used, by pattern; '' when it can. */
   private readonly patterns = new Map<string, string>();
 
@@ -163,7 +166,8 @@ export class SchemaRegistry {
     ancestors?.add(value);
     const out: Json = {};
     let upgrade = false;
-    for (const [key, member] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
+      const member = value[key];
       const kind = KEYWORDS.get(key);
       if (kind === 'map' && isObject(member)) {
         const map: Json = {};
@@ -190,7 +194,7 @@ export class SchemaRegistry {
           );
         }
       } else if (key === 'type') {
-        const type = this.type(member, at(location, key));
+        const type = this.type(member, location);
         if (type !== undefined) out[key] = type;
       } else {
         upgrade ||= UPGRADED.has(key);
@@ -214,14 +218,16 @@ export class SchemaRegistry {
     return out;
   }
 
+  /** The `type` of the schema at `location` (whose place is computed only for a message: nearly every schema has a type). */
   private type(type: unknown, location: Location): unknown {
+    if (typeof type === 'string' && JSON_TYPES.has(type)) return type;
     const fix = (name: unknown): string | undefined => {
       if (typeof name !== 'string' || JSON_TYPES.has(name)) return name as string | undefined;
       const alias = TYPE_ALIASES[name.toLowerCase()] ?? (/^(list|array)</i.test(name) ? 'array' : undefined);
       this.messages.tally(
         'warning',
         'invalid-type',
-        location.pointer,
+        at(location, 'type').pointer,
         `${name} -> ${alias ?? 'left out'}`,
         (count, examples) => `${counted(count, 'type', examples)} ${count === 1 ? 'is' : 'are'} not JSON Schema; read as the type meant, or left out`,
         'Use string, number, integer, boolean, object, array or null.',
