@@ -14,10 +14,12 @@
  * Then one process imports one spec repeatedly, to check that memory does not grow from one import to the next.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { whole } from './numbers';
 // Nothing else at the top: each child loads what its measurement needs, and nothing more.
 
 const SPEC_FILE = /\.(json|ya?ml)(\.gz)?$/i;
@@ -124,14 +126,27 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)}MB`;
 const pad = (text: string, width: number) => text.padEnd(width);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
+function parseOptions(argv: readonly string[]) {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { runs: { type: 'string' }, 'memory-spec': { type: 'string' }, 'memory-imports': { type: 'string' } },
+  });
+  if (positionals.length > 1) throw new Error(`one spec folder, not ${positionals.length}: ${positionals.join(' ')}`);
+  return {
+    dir: positionals[0] === undefined ? path.resolve(__dirname, '..', '..', '..', 'shared', 'specs') : path.resolve(positionals[0]),
+    runs: whole('--runs', values.runs ?? '1', 1),
+    memorySpec: values['memory-spec'] ?? '',
+    // Growth is measured from the second import to the last: three at least.
+    memoryImports: whole('--memory-imports', values['memory-imports'] ?? '5', 3),
+  };
+}
+
 function main(argv: string[]): number {
-  const options = { dir: path.resolve(__dirname, '..', '..', '..', 'shared', 'specs'), runs: 1, memorySpec: '', memoryImports: 5 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--runs') options.runs = Number(argv[++i]);
-    else if (arg === '--memory-spec') options.memorySpec = argv[++i] ?? '';
-    else if (arg === '--memory-imports') options.memoryImports = Number(argv[++i]);
-    else options.dir = path.resolve(arg);
+  const options = parseOptions(argv);
+  if (!existsSync(options.dir)) {
+    console.error(`no spec folder ${options.dir}: give one as the first argument (default ../shared/specs)`);
+    return 1;
   }
   const files = readdirSync(options.dir)
     .filter((f) => SPEC_FILE.test(f))
@@ -212,5 +227,10 @@ if (process.argv[2] === '--child') {
     process.exitCode = 1;
   });
 } else {
-  process.exitCode = main(process.argv.slice(2));
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = 1;
+  }
 }
