@@ -189,6 +189,17 @@ function buildTsConfig(): Required<Pick<TsConfig, 'include'>> & { rootDir: strin
   return { include: config.include ?? [], rootDir: config.compilerOptions?.rootDir ?? '.', outDir: config.compilerOptions?.outDir ?? '.' };
 }
 
+const WORKER_ENV = 'deploy/worker.env';
+const CODEC_ENV = 'deploy/codec.env';
+
+/** The variables an env file's example sets, in order. */
+function exampleVariables(envFile: string): string[] {
+  return read(`${envFile}.example`)
+    .split(/\r?\n/)
+    .filter((line) => /^[A-Z0-9_]+=/.test(line))
+    .map((line) => line.split('=')[0]!);
+}
+
 /** Every `{ env: 'NAME' }` secret reference in temporal.config.ts's configurations. */
 function secretVariables(): string[] {
   const names = new Set<string>();
@@ -300,16 +311,16 @@ describe('docker-compose.yml', () => {
     const secrets = secretVariables();
     expect(secrets).toContain('PEDRO_AVIARY_API_KEY');
     for (const name of [...secrets, CODEC_KEYS_ENV]) expect(Object.keys(env(worker))).not.toContain(name);
-    expect(envFiles(worker)).toEqual(['deploy/worker.env']);
-    const example = read('deploy/worker.env.example')
-      .split(/\r?\n/)
-      .filter((line) => /^[A-Z0-9_]+=/.test(line))
-      .map((line) => line.split('=')[0]);
-    expect(example.sort()).toEqual([...secrets, CODEC_KEYS_ENV].sort());
+    expect(envFiles(worker)).toEqual([WORKER_ENV, CODEC_ENV]);
+    expect(exampleVariables(WORKER_ENV).sort()).toEqual([...secrets].sort());
+    expect(exampleVariables(CODEC_ENV)).toEqual([CODEC_KEYS_ENV]);
+    // Filled-in copies of the examples hold secrets: git must not take them.
+    const ignored = read('.gitignore').split(/\r?\n/);
+    for (const file of [WORKER_ENV, CODEC_ENV]) expect([file, ignored.includes(file)]).toEqual([file, true]);
   });
 
-  test("worker.env.example's command for the codec keys makes a value the codec accepts", () => {
-    const command = read('deploy/worker.env.example')
+  test("codec.env.example's command for the codec keys makes a value the codec accepts", () => {
+    const command = read(`${CODEC_ENV}.example`)
       .split(/\r?\n/)
       .map((line) => line.replace(/^#\s*/, ''))
       .find((line) => line.startsWith(`echo "${CODEC_KEYS_ENV}=`));
@@ -323,18 +334,21 @@ describe('docker-compose.yml', () => {
     expect([rotated.current.id, rotated.byId.has(ring.current.id)]).toEqual(['next', true]);
   });
 
-  test('the worker and the codec server read the same codec keys, and a generated key lives in a named volume', () => {
+  test("the worker and the codec server read the same codec keys, a generated key lives in a named volume, and the codec server gets no API secret", () => {
     const worker = service('worker');
     const codecServer = service('codec-server');
-    // Same image, same env file (CUSTOM_INTEGRATIONS_CODEC_KEYS), same temporal.config.ts (its `codec` section).
+    // Same image, same codec env file (CUSTOM_INTEGRATIONS_CODEC_KEYS), same temporal.config.ts (its `codec` section);
+    // not the worker's API secrets: the codec server decrypts for the browser and never calls an API.
     expect(codecServer.build).toEqual(worker.build);
-    expect(envFiles(codecServer)).toEqual(envFiles(worker));
+    expect(envFiles(codecServer)).toEqual([CODEC_ENV]);
+    expect(envFiles(worker)).toContain(CODEC_ENV);
     const configMount = (s: Service) => mounts(s).find((m) => m.target === '/app/temporal.config.ts');
     expect(configMount(codecServer)).toEqual(configMount(worker));
     for (const s of [worker, codecServer]) {
       // Set per service, these would give the two different keys, or move the generated one out of the volume.
       for (const name of [CODEC_KEYS_ENV, CODEC_KEY_FILE_ENV, 'XDG_CONFIG_HOME', 'HOME']) expect(Object.keys(env(s))).not.toContain(name);
     }
+    for (const name of secretVariables()) expect(Object.keys(env(codecServer))).not.toContain(name);
     const keyFolder = imageKeyFolder();
     const keyMount = (s: Service) => mounts(s).find((m) => m.target === keyFolder);
     expect(keyMount(worker)).toEqual({ source: expect.any(String), target: keyFolder, readOnly: false });
