@@ -17,6 +17,7 @@ import type { Action } from '../src/definition/model';
 import { importSpec, type ImportOptions, type ImportResult } from '../src/openapi/import';
 import { ImportError, type ImportMessage } from '../src/openapi/messages';
 import { humanize } from '../src/openapi/naming';
+import { SourceLocator } from '../src/source-location';
 
 type Json = Record<string, unknown>;
 
@@ -824,6 +825,47 @@ test('JSON messages are located at their line and column', async () => {
   const result = await importSpec({ text, fileName: 'spec.json' }, {});
   expect(message(result, 'trailing-slash')).toMatchObject({ pointer: '/paths/~1x~1', ...positionOf(text, '{\n      "get"') });
   expect(message(result, 'invalid-pattern')).toMatchObject(positionOf(text, '"(?i)x"'));
+});
+
+test('a locator told every pointer first (one pass over the text) places each as locating it alone does', () => {
+  const document = spec({
+    '/a/{id}': { parameters: [{ name: 'id', in: 'path', required: true }], get: { operationId: 'a', responses: { '200': ok() } } },
+    '/b': { get: { operationId: 'b', parameters: [{ name: 'q', in: 'query' }, { name: 'r', in: 'query' }], responses: { '200': ok() } }, post: { responses: { '201': ok() } } },
+  });
+  const text = JSON.stringify(document, null, 2);
+  const pointers = ['/paths/~1a~1{id}/get', '/paths/~1b/get/parameters/1', '/paths/~1b/get/parameters/7', '/paths/~1b/nope/deeper', '/info/title', '/paths/~1b/post/responses/201', 'no pointer', ''];
+  const place = (locator: SourceLocator, pointer: string) => {
+    try {
+      return locator.locate(pointer);
+    } catch {
+      return 'not a pointer';
+    }
+  };
+  const alone = pointers.map((pointer) => place(new SourceLocator(text, 'json'), pointer));
+  expect(alone[1]).toMatchObject({ exact: true, ...positionOf(text, '{\n            "name": "r"') });
+  const prepared = new SourceLocator(text, 'json');
+  prepared.prepare(pointers);
+  expect(pointers.map((pointer) => place(prepared, pointer))).toEqual(alone);
+  // Containers read before (by locate) are gone through, not read again.
+  const partly = new SourceLocator(text, 'json');
+  place(partly, '/paths/~1b/get');
+  partly.prepare(pointers);
+  expect(pointers.map((pointer) => place(partly, pointer))).toEqual(alone);
+});
+
+test('paginated actions: each has its own copy of its pagination override, fields in the model\'s order', async () => {
+  const listOf = (parameters: string[]) => ({
+    get: { parameters: parameters.map((name) => ({ name, in: 'query', schema: { type: 'integer' } })), responses: { '200': ok('ok', { type: 'object', properties: { data: { type: 'array', items: {} } } }) } },
+  });
+  const result = await importJson(spec({ '/a': listOf(['offset', 'limit']), '/b': listOf(['offset', 'limit']), '/c': listOf(['offset', 'limit']), '/d': listOf(['page', 'limit']), '/e': listOf(['page', 'limit']) }));
+  expect(result.definition.pagination).toMatchObject({ type: 'index', indexParam: 'offset' });
+  const [d, e] = [action(result, 'getD'), action(result, 'getE')];
+  expect(d.pagination).toEqual({ type: 'page', pageParam: 'page', resultsKey: 'data', pageSizeParam: 'limit' });
+  expect(Object.keys(d.pagination ?? {})).toEqual(['type', 'resultsKey', 'pageSizeParam', 'pageParam']);
+  expect(e.pagination).toEqual(d.pagination);
+  expect(e.pagination).not.toBe(d.pagination);
+  expect(action(result, 'getA')).toMatchObject({ paginated: true });
+  expect(action(result, 'getA').pagination).toBeUndefined();
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ export interface SpecFile {
   text: string;
   format: SourceFormat;
   data: unknown;
-  /** Line and column of a JSON pointer's value in `text`. */
-  locator: { locate(pointer: string): Position };
+  /** Line and column of a JSON pointer's value in `text`; `prepare` (when there is one) is told all of them first. */
+  locator: { locate(pointer: string): Position; prepare?(pointers: Iterable<string>): void };
 }
 
 const URL_SOURCE = /^https?:\/\//i;

@@ -57,12 +57,12 @@ export class Messages {
   /**
    * One message for a finding a spec repeats everywhere (no operationIds, no descriptions, a type alias): at its
    * first place, with the count and a few examples, instead of thousands of lines that say the same. Added to
-   * `list` by flush().
+   * `list` by flush(). `pointer` may be a place whose pointer is written when read: only the first one's is.
    */
   tally(
     severity: Severity,
     code: string,
-    pointer: string,
+    pointer: string | { readonly pointer: string },
     example: string,
     describe: (count: number, examples: string[]) => string,
     fix: string,
@@ -74,7 +74,14 @@ export class Messages {
       if (tally.examples.length < EXAMPLES && !tally.examples.includes(example)) tally.examples.push(example);
       return;
     }
-    const message: ImportMessage = { severity, code, pointer, ...(file !== undefined && { file }), message: '', fix };
+    const message: ImportMessage = {
+      severity,
+      code,
+      pointer: typeof pointer === 'string' ? pointer : pointer.pointer,
+      ...(file !== undefined && { file }),
+      message: '',
+      fix,
+    };
     this.tallies.set(code, { message, count: 1, examples: [example], describe });
   }
 

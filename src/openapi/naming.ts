@@ -16,10 +16,13 @@ function words(text: string): string[] {
 }
 
 function capitalize(word: string): string {
-  // An all-caps word (POST, API) is an acronym or a shout: Post, Api. Mixed case (getUsers, OAuth) is kept.
-  const normalized = word.length > 1 && word === word.toUpperCase() ? word.toLowerCase() : word;
+  // An all-caps word (POST, API) is an acronym or a shout: Post, Api. Mixed case (getUsers, OAuth) is kept. Words are
+  // ASCII letters and digits: no lowercase letter means all caps (a test, not an uppercased copy, for every word).
+  const normalized = word.length > 1 && !LOWERCASE.test(word) ? word.toLowerCase() : word;
   return normalized.charAt(0).toUpperCase() + normalized.slice(1);
 }
+
+const LOWERCASE = /[a-z]/;
 
 /** camelCase identifier from words: "Get all device groups" -> getAllDeviceGroups, "repos/get" -> reposGet. */
 export function camelIdentifier(text: string): string {
@@ -63,14 +66,21 @@ export function methodPathName(method: string, path: string): string {
 export function uniqueNames(names: readonly string[], keys: readonly string[]): string[] {
   const result = [...names];
   const taken = new Set(names);
+  // Groups only for the names used more than once (a handful of 10,000), taken in the order of their first use.
+  const first = new Map<string, number>();
   const groups = new Map<string, number[]>();
   names.forEach((name, i) => {
+    const used = first.get(name);
+    if (used === undefined) {
+      first.set(name, i);
+      return;
+    }
     const group = groups.get(name);
     if (group) group.push(i);
-    else groups.set(name, [i]);
+    else groups.set(name, [used, i]);
   });
-  for (const [name, members] of groups) {
-    if (members.length < 2) continue;
+  const ordered = [...groups].sort(([, a], [, b]) => (a[0] ?? 0) - (b[0] ?? 0));
+  for (const [name, members] of ordered) {
     members.sort((a, b) => ((keys[a] ?? '') < (keys[b] ?? '') ? -1 : 1));
     let n = 2;
     for (const index of members.slice(1)) {
@@ -125,5 +135,8 @@ export function displayName(title: string): string | undefined {
 
 /** The first line of a text, for titles. */
 export function oneLine(text: string): string {
-  return text.trim().split(/\r?\n/)[0]?.trim() ?? '';
+  const trimmed = text.trim();
+  // Cut at the first line break without splitting the whole text into lines: it titles every operation.
+  const newline = trimmed.indexOf('\n');
+  return newline === -1 ? trimmed : trimmed.slice(0, newline).trim();
 }

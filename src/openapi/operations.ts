@@ -44,13 +44,23 @@ const LOCATIONS = new Set(['path', 'query', 'header', 'cookie']);
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const QUERY_STYLES = new Set(['form', 'spaceDelimited', 'pipeDelimited']);
-const PLACEHOLDER = /\{([^}]*)\}/g;
 /** Success responses, most telling first; then any other 2xx. */
 const SUCCESS = ['200', '201', '2XX', '2xx', '202', '203', '206'];
 
 type ContentType = (typeof REQUEST_CONTENT_TYPES)[number];
 
-export function importOperations(document: Json, context: OperationsContext): { operations: ImportedOperation[]; skipped: number } {
+/** The walk's own state beside the caller's context. */
+interface WalkContext extends OperationsContext {
+  /**
+   * Each parameter object's import, by the object: a parameter shared through a $ref or declared on a path item is
+   * met once per operation (Microsoft Graph: 48,000 uses of 27,000 parameters). What depends on the operation (the
+   * path's placeholders) and the messages are still checked and given per use.
+   */
+  parameters: Map<Json, Parameter>;
+}
+
+export function importOperations(document: Json, operationsContext: OperationsContext): { operations: ImportedOperation[]; skipped: number } {
+  const context: WalkContext = { ...operationsContext, parameters: new Map() };
   const { refs, messages } = context;
   const operations: ImportedOperation[] = [];
   let skipped = 0;
@@ -90,6 +100,7 @@ export function importOperations(document: Json, context: OperationsContext): { 
         'Nothing, if the API documents the slash; otherwise remove it from the action path.',
       );
     }
+    const placeholders = placeholdersOf(context.target.pathPrefix + path);
     for (const method of METHODS) {
       if (item.value[method] === undefined) continue;
       const opAt = at(item.at, method);
@@ -104,18 +115,32 @@ export function importOperations(document: Json, context: OperationsContext): { 
         skipped++;
         continue;
       }
-      operations.push(importOperation(method.toUpperCase() as HttpMethod, path, item, opAt, context));
+      operations.push(importOperation(method.toUpperCase() as HttpMethod, path, placeholders, item, opAt, context));
     }
   }
   return { operations, skipped };
 }
 
+/** The names of the path's placeholders ({id}), in order. */
+function placeholdersOf(path: string): string[] {
+  // What /\{([^}]*)\}/g matches, found with indexOf: no match arrays for each of 10,000 paths.
+  const names: string[] = [];
+  for (let open = path.indexOf('{'); open !== -1; ) {
+    const close = path.indexOf('}', open + 1);
+    if (close === -1) break;
+    names.push(path.slice(open + 1, close));
+    open = path.indexOf('{', close + 1);
+  }
+  return names;
+}
+
 function importOperation(
   method: HttpMethod,
   path: string,
+  placeholders: string[],
   pathItem: { value: Json; at: Location },
   opAt: Location,
-  context: OperationsContext,
+  context: WalkContext,
 ): ImportedOperation {
   const { refs, messages } = context;
   const key = `${method} ${path}`;
@@ -124,13 +149,13 @@ function importOperation(
   const operation = resolved?.value ?? {};
   const here = resolved?.at ?? opAt;
   const operationId = typeof operation.operationId === 'string' && operation.operationId.trim() ? operation.operationId : undefined;
-  const summary = typeof operation.summary === 'string' && operation.summary.trim() ? oneLine(operation.summary) : undefined;
-  const description = typeof operation.description === 'string' && operation.description.trim() ? operation.description.trim() : undefined;
+  const summary = typeof operation.summary === 'string' ? oneLine(operation.summary) || undefined : undefined;
+  const description = typeof operation.description === 'string' ? operation.description.trim() || undefined : undefined;
   if (resolved && !description && !summary) {
     messages.tally(
       'info',
       'missing-description',
-      here.pointer,
+      here,
       key,
       (count, examples) => `${counted(count, 'operation', examples)} ${count === 1 ? 'has' : 'have'} neither description nor summary; their descriptions are "METHOD /path"`,
       'Add summaries or descriptions to the operations, or edit the action descriptions.',
@@ -141,39 +166,36 @@ function importOperation(
   checkServers(operation, pathItem.value, here, context);
   const requestBody = resolved ? importRequestBody(operation, here, context) : undefined;
   const actionPath = context.target.pathPrefix + path;
-  const parameters = importParameters(actionPath, [
-    { list: pathItem.value.parameters, at: at(pathItem.at, 'parameters') },
-    { list: operation.parameters, at: at(here, 'parameters') },
-  ], here, Boolean(resolved), context);
+  const parameters: SourceParameter[] = [];
+  importParameters(parameters, 0, pathItem.value.parameters, pathItem.at, placeholders, context);
+  importParameters(parameters, 1, operation.parameters, here, placeholders, context);
+  declarePlaceholders(parameters, placeholders, here, Boolean(resolved), context);
   const keyed = resolveCollisions(key, parameters, requestBody !== undefined, context);
   const response = resolved ? successResponse(operation, here, context) : {};
   const tags = Array.isArray(operation.tags) ? operation.tags.filter((t): t is string => typeof t === 'string') : [];
-  return {
-    key,
-    at: here,
-    operation,
-    resolved: resolved !== undefined,
-    operationId,
-    response,
-    action: {
-      name: '',
-      title: summary ?? (operationId ? humanize(operationId) : key),
-      description: description ?? summary ?? key,
-      method,
-      path: actionPath,
-      parameters: keyed,
-      ...(requestBody && { requestBody }),
-      ...(response.schema && { responseSchema: context.schemas.translate(response.schema.value, response.schema.at) }),
-      deprecated: operation.deprecated === true,
-      tags,
-      operationId: operationId ?? key,
-    },
-  };
+  // Fields in the model's order, defaults included: most actions go into the definition as they are (import.ts).
+  // The optional body and response schema come in the middle, so the rest is added below.
+  const action = {
+    name: '',
+    title: summary ?? (operationId ? humanize(operationId) : key),
+    description: description ?? summary ?? key,
+    method,
+    path: actionPath,
+    parameters: keyed,
+  } as ActionDraft;
+  if (requestBody) action.requestBody = requestBody;
+  if (response.schema) action.responseSchema = context.schemas.translate(response.schema.value, response.schema.at);
+  action.paginated = false;
+  action.deprecated = operation.deprecated === true;
+  action.tags = tags;
+  action.operationId = operationId ?? key;
+  return { key, at: here, operation, resolved: resolved !== undefined, operationId, response, action };
 }
 
 /** An operation or path served from another host than the definition's gets its requests sent to the wrong one. */
 function checkServers(operation: Json, pathItem: Json, opAt: Location, context: OperationsContext): void {
-  const servers = Array.isArray(operation.servers) ? operation.servers : Array.isArray(pathItem.servers) ? pathItem.servers : [];
+  const servers = Array.isArray(operation.servers) ? operation.servers : Array.isArray(pathItem.servers) ? pathItem.servers : undefined;
+  if (!servers) return;
   const url = servers.find(isObject)?.url;
   if (typeof url !== 'string' || !URL.canParse(url)) return;
   const host = new URL(url).host;
@@ -181,7 +203,7 @@ function checkServers(operation: Json, pathItem: Json, opAt: Location, context: 
   context.messages.tally(
     'warning',
     'operation-server',
-    opAt.pointer,
+    opAt,
     `${host}`,
     (count, examples) => `${count} operation${count === 1 ? ' is' : 's are'} served from another host than ${context.target.hostname} (${examples.join(', ')}); their actions send requests to ${context.target.hostname}`,
     'Import those operations as a separate integration (a spec of their own, or --hostname), or call them with customApiRequest against a configuration for that host.',
@@ -192,46 +214,45 @@ function checkServers(operation: Json, pathItem: Json, opAt: Location, context: 
 interface SourceParameter {
   parameter: Parameter;
   at: Location;
+  /** Which list declared it: the path item's (0) or the operation's (1). */
+  list: number;
 }
 
 /**
- * Path-level and operation-level parameters merged (the operation's win), each as the model has it; placeholders of
- * the path that no parameter declares are declared.
+ * The parameters of one list (`owner.parameters`), each as the model has it, merged into `merged`: one declared
+ * again replaces the earlier one in its place (the operation's win over the path item's). Arrays and loops rather
+ * than maps and closures: this runs for each of 10,000 operations, with a handful of parameters each.
  */
-function importParameters(
-  path: string,
-  lists: { list: unknown; at: Location }[],
-  opAt: Location,
-  resolved: boolean,
-  context: OperationsContext,
-): SourceParameter[] {
+function importParameters(merged: SourceParameter[], listNumber: number, list: unknown, owner: Location, placeholders: string[], context: WalkContext): void {
+  if (!Array.isArray(list)) return;
   const { refs, messages } = context;
-  const merged = new Map<string, SourceParameter>();
-  const placeholders = [...path.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
-  for (const { list, at: listAt } of lists) {
-    if (!Array.isArray(list)) continue;
-    const seen = new Set<string>();
-    list.forEach((raw, index) => {
-      const found = refs.follow(raw, at(listAt, index), 'the parameter is left out');
-      if (!found) return;
-      const parameter = importParameter(found.value, found.at, placeholders, context);
-      if (!parameter) return;
-      const key = `${parameter.in}:${parameter.name}`;
-      if (seen.has(key)) {
-        messages.warning(
-          'duplicate-parameter',
-          found.at.pointer,
-          `parameter "${parameter.name}" in ${parameter.in} is declared twice; the last one is kept`,
-          'Remove one of them.',
-          refs.fileOf(found.at),
-        );
-      }
-      seen.add(key);
-      merged.set(key, { parameter, at: found.at });
-    });
+  const listAt = at(owner, 'parameters');
+  for (let index = 0; index < list.length; index++) {
+    const found = refs.follow(list[index], at(listAt, index), 'the parameter is left out');
+    if (!found) continue;
+    const parameter = importParameter(found.value, found.at, placeholders, context);
+    if (!parameter) continue;
+    const same = merged.findIndex((p) => p.parameter.in === parameter.in && p.parameter.name === parameter.name);
+    if (same !== -1 && merged[same]?.list === listNumber) {
+      messages.warning(
+        'duplicate-parameter',
+        found.at.pointer,
+        `parameter "${parameter.name}" in ${parameter.in} is declared twice; the last one is kept`,
+        'Remove one of them.',
+        refs.fileOf(found.at),
+      );
+    }
+    const source = { parameter, at: found.at, list: listNumber };
+    if (same === -1) merged.push(source);
+    else merged[same] = source;
   }
+}
+
+/** Placeholders of the path that no parameter declares are declared, as required string path parameters. */
+function declarePlaceholders(merged: SourceParameter[], placeholders: string[], opAt: Location, resolved: boolean, context: WalkContext): void {
+  const { refs, messages } = context;
   for (const name of placeholders) {
-    if (merged.has(`path:${name}`)) continue;
+    if (merged.some((p) => p.parameter.in === 'path' && p.parameter.name === name)) continue;
     // Server variables moved into the path were reported with the server; an unresolved operation, with the operation.
     if (resolved && !context.target.pathPrefix.includes(`{${name}}`)) {
       messages.warning(
@@ -242,23 +263,20 @@ function importParameters(
         refs.fileOf(opAt),
       );
     }
-    merged.set(`path:${name}`, { parameter: { name, in: 'path', required: true, schema: { type: 'string' } }, at: opAt });
+    merged.push({ parameter: { name, in: 'path', required: true, schema: { type: 'string' } }, at: opAt, list: 2 });
   }
-  return [...merged.values()];
 }
 
-function importParameter(source: Json, location: Location, placeholders: string[], context: OperationsContext): Parameter | undefined {
-  const { messages, refs, schemas } = context;
-  const skip = (code: string, message: string, fix: string) => {
-    messages.warning(code, location.pointer, message, fix, refs.fileOf(location));
-    return undefined;
-  };
+function importParameter(source: Json, location: Location, placeholders: string[], context: WalkContext): Parameter | undefined {
+  const { messages, refs } = context;
   const { name, in: where } = source;
   if (typeof name !== 'string' || name === '' || typeof where !== 'string' || !LOCATIONS.has(where)) {
-    return skip(
+    return skipParameter(
       'invalid-parameter',
       `a parameter needs a name and "in" (path, query, header or cookie); got name ${JSON.stringify(name)}, in ${JSON.stringify(where)}; left out`,
       'Correct the parameter.',
+      location,
+      context,
     );
   }
   const location_ = where as Parameter['in'];
@@ -266,7 +284,7 @@ function importParameter(source: Json, location: Location, placeholders: string[
     messages.tally(
       'info',
       'ignored-header',
-      location.pointer,
+      location,
       name,
       (count, examples) => `${counted(count, 'header parameter', examples)} left out: OpenAPI ignores Accept, Content-Type and Authorization parameters (the runtime and auth set them)`,
       'Nothing to do; set fixed headers in the definition\'s headers if the API needs them.',
@@ -275,36 +293,47 @@ function importParameter(source: Json, location: Location, placeholders: string[
     return undefined;
   }
   if (location_ === 'header' && !HEADER_NAME.test(name)) {
-    return skip('invalid-parameter', `"${name}" is not a valid HTTP header name; the parameter is left out`, 'Correct the header name.');
+    return skipParameter('invalid-parameter', `"${name}" is not a valid HTTP header name; the parameter is left out`, 'Correct the header name.', location, context);
   }
   if (location_ === 'path' && !placeholders.includes(name)) {
-    return skip(
+    return skipParameter(
       'unused-path-parameter',
       `path parameter "${name}" does not appear in the path; left out`,
       `Add {${name}} to the path, or declare the parameter in query if that is where it goes.`,
+      location,
+      context,
     );
   }
-  const parameter: Parameter = { name, in: location_ };
-  if (location_ === 'path' || source.required === true) parameter.required = true;
-  if (typeof source.description === 'string' && source.description.trim()) parameter.description = source.description.trim();
-  const schema = parameterSchema(source, location, schemas);
-  if (schema) parameter.schema = schema;
-  if (location_ === 'query' && typeof source.style === 'string') {
-    if (QUERY_STYLES.has(source.style)) parameter.style = source.style as NonNullable<Parameter['style']>;
-    else {
-      messages.tally(
-        'warning',
-        'unsupported-style',
-        at(location, 'style').pointer,
-        `${name} (${source.style})`,
-        (count, examples) => `${counted(count, 'query parameter', examples)} use a style actions do not support; values are sent as name=value, objects as JSON`,
-        'Check how the API expects these parameters; call the operation with customApiRequest if the action cannot send them.',
-        refs.fileOf(location),
-      );
-    }
+  if (location_ === 'query' && typeof source.style === 'string' && !QUERY_STYLES.has(source.style)) {
+    messages.tally(
+      'warning',
+      'unsupported-style',
+      at(location, 'style'),
+      `${name} (${source.style})`,
+      (count, examples) => `${counted(count, 'query parameter', examples)} use a style actions do not support; values are sent as name=value, objects as JSON`,
+      'Check how the API expects these parameters; call the operation with customApiRequest if the action cannot send them.',
+      refs.fileOf(location),
+    );
   }
-  if (location_ === 'query' && typeof source.explode === 'boolean') parameter.explode = source.explode;
+  let parameter = context.parameters.get(source);
+  if (!parameter) {
+    const reported = messages.list.length;
+    parameter = { name, in: location_ };
+    if (location_ === 'path' || source.required === true) parameter.required = true;
+    if (typeof source.description === 'string' && source.description.trim()) parameter.description = source.description.trim();
+    const schema = parameterSchema(source, location, context.schemas);
+    if (schema) parameter.schema = schema;
+    if (location_ === 'query' && typeof source.style === 'string' && QUERY_STYLES.has(source.style)) parameter.style = source.style as NonNullable<Parameter['style']>;
+    if (location_ === 'query' && typeof source.explode === 'boolean') parameter.explode = source.explode;
+    // A schema that is not one (a string, say) is reported at each use, as before the memo.
+    if (messages.list.length === reported) context.parameters.set(source, parameter);
+  }
   return parameter;
+}
+
+function skipParameter(code: string, message: string, fix: string, location: Location, context: WalkContext): undefined {
+  context.messages.warning(code, location.pointer, message, fix, context.refs.fileOf(location));
+  return undefined;
 }
 
 /** The parameter's schema, or the schema of its first media type (`content`). */
@@ -324,10 +353,8 @@ const INPUT_PRIORITY: Readonly<Record<Parameter['in'], number>> = { query: 0, pa
  * `<name>_<location>`, and the request is the same.
  */
 function resolveCollisions(operation: string, parameters: SourceParameter[], hasBody: boolean, context: OperationsContext): Parameter[] {
-  // The common case, no name shared, costs one pass.
-  const names = new Set<string>(hasBody ? ['body'] : []);
-  for (const { parameter } of parameters) names.add(parameter.name);
-  if (names.size === parameters.length + (hasBody ? 1 : 0)) return parameters.map((p) => p.parameter);
+  // The common case, no name shared, costs a few comparisons: operations have a handful of parameters.
+  if (!sharesName(parameters, hasBody)) return parameters.map((p) => p.parameter);
 
   const claimed = new Map<string, string>(hasBody ? [['body', 'the request body (input "body")']] : []);
   const losers: SourceParameter[] = [];
@@ -358,6 +385,20 @@ function resolveCollisions(operation: string, parameters: SourceParameter[], has
     const { name, in: where, ...rest } = source.parameter;
     return { name, in: where, input, ...rest };
   });
+}
+
+function sharesName(parameters: SourceParameter[], hasBody: boolean): boolean {
+  if (parameters.length > 32) {
+    const names = new Set<string>(hasBody ? ['body'] : []);
+    for (const { parameter } of parameters) names.add(parameter.name);
+    return names.size !== parameters.length + (hasBody ? 1 : 0);
+  }
+  for (let i = 0; i < parameters.length; i++) {
+    const name = (parameters[i] as SourceParameter).parameter.name;
+    if (hasBody && name === 'body') return true;
+    for (let j = 0; j < i; j++) if ((parameters[j] as SourceParameter).parameter.name === name) return true;
+  }
+  return false;
 }
 
 /** The request body in the first media type the runtime can send: JSON, form, multipart, text, then any. */
@@ -420,7 +461,7 @@ function pickMediaType<T>(types: string[], rank: (type: string) => [number, T] |
 /** The first success response (200, 201, 2XX, other 2xx): its JSON schema and headers. */
 function successResponse(operation: Json, opAt: Location, context: OperationsContext): ImportedOperation['response'] {
   const responses = isObject(operation.responses) ? operation.responses : {};
-  const code = SUCCESS.find((c) => c in responses) ?? Object.keys(responses).filter((c) => /^2\d\d$/.test(c)).sort()[0];
+  const code = successCode(responses);
   if (code === undefined) return {};
   const response = context.refs.follow(responses[code], at(opAt, 'responses', code), 'the action has no response schema');
   if (!response) return {};
@@ -428,6 +469,13 @@ function successResponse(operation: Json, opAt: Location, context: OperationsCon
   const content = isObject(response.value.content) ? response.value.content : {};
   const chosen = pickMediaType(Object.keys(content), responseRank);
   const media = chosen ? content[chosen.type] : undefined;
-  const schema = isObject(media) && media.schema !== undefined ? { value: media.schema, at: at(response.at, 'content', chosen?.type ?? '', 'schema') } : undefined;
-  return { ...(schema && { schema }), ...(headers && { headers }) };
+  const found: ImportedOperation['response'] = {};
+  if (isObject(media) && media.schema !== undefined) found.schema = { value: media.schema, at: at(response.at, 'content', chosen?.type ?? '', 'schema') };
+  if (headers) found.headers = headers;
+  return found;
+}
+
+function successCode(responses: Json): string | undefined {
+  for (const code of SUCCESS) if (code in responses) return code;
+  return Object.keys(responses).filter((c) => /^2\d\d$/.test(c)).sort()[0];
 }

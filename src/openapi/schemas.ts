@@ -164,17 +164,23 @@ export class SchemaRegistry {
       return {};
     }
     ancestors?.add(value);
-    const out: Json = {};
+    let out: Json = {};
     let upgrade = false;
-    for (const key of Object.keys(value)) {
+    // for...in over parsed JSON and YAML objects (own keys only, in order), and loops, not Object.entries and
+    // closures: this runs for every node of every schema translated.
+    for (const key in value) {
       const member = value[key];
       const kind = KEYWORDS.get(key);
       if (kind === 'map' && isObject(member)) {
         const map: Json = {};
-        for (const [name, sub] of Object.entries(member)) map[name] = this.schema(sub, at(location, key, name), false, ancestors);
+        const mapAt = at(location, key);
+        for (const name in member) map[name] = this.schema(member[name], at(mapAt, name), false, ancestors);
         out[key] = map;
       } else if (kind !== undefined && Array.isArray(member)) {
-        out[key] = member.map((sub, i) => this.schema(sub, at(location, key, i), key === 'allOf', ancestors));
+        const list: unknown[] = [];
+        const listAt = at(location, key);
+        for (let i = 0; i < member.length; i++) list.push(this.schema(member[i], at(listAt, i), key === 'allOf', ancestors));
+        out[key] = list;
       } else if (kind === 'schema') {
         out[key] = this.schema(member, at(location, key), false, ancestors);
       } else if (key === '$ref') {
@@ -201,7 +207,7 @@ export class SchemaRegistry {
         out[key] = member;
       }
     }
-    if (upgrade && this.openapi30) upgrade30(out);
+    if (upgrade && this.openapi30) out = upgrade30(out);
     this.checkRequired(value, out, location, inAllOf);
     ancestors?.delete(value);
     return out;
@@ -227,7 +233,7 @@ export class SchemaRegistry {
       this.messages.tally(
         'warning',
         'invalid-type',
-        at(location, 'type').pointer,
+        at(location, 'type'),
         `${name} -> ${alias ?? 'left out'}`,
         (count, examples) => `${counted(count, 'type', examples)} ${count === 1 ? 'is' : 'are'} not JSON Schema; read as the type meant, or left out`,
         'Use string, number, integer, boolean, object, array or null.',
@@ -326,27 +332,36 @@ export class SchemaRegistry {
   }
 }
 
+const EXCLUSIVE_BOUNDS = [
+  ['exclusiveMinimum', 'minimum'],
+  ['exclusiveMaximum', 'maximum'],
+] as const;
+
 /** 3.0's `nullable` and boolean `exclusiveMinimum`/`exclusiveMaximum` in their 3.1 (JSON Schema 2020-12) forms. */
-function upgrade30(schema: Json): void {
+function upgrade30(schema: Json): Json {
+  // Fields are left out by copying the others, not with delete: a deleted field makes the object a slow dictionary,
+  // and Microsoft Graph has tens of thousands of nullable properties.
+  const removed: string[] = [];
   if (schema.nullable === true && schema.type !== undefined) {
     const types = Array.isArray(schema.type) ? schema.type : [schema.type];
     schema.type = types.includes('null') ? types : [...types, 'null'];
     if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum = [...schema.enum, null];
-    delete schema.nullable;
+    removed.push('nullable');
   } else if (schema.nullable === false) {
-    delete schema.nullable;
+    removed.push('nullable');
   }
-  for (const [exclusive, bound] of [
-    ['exclusiveMinimum', 'minimum'],
-    ['exclusiveMaximum', 'maximum'],
-  ] as const) {
+  for (const [exclusive, bound] of EXCLUSIVE_BOUNDS) {
     if (schema[exclusive] === true && typeof schema[bound] === 'number') {
       schema[exclusive] = schema[bound];
-      delete schema[bound];
+      removed.push(bound);
     } else if (typeof schema[exclusive] === 'boolean') {
-      delete schema[exclusive];
+      removed.push(exclusive);
     }
   }
+  if (removed.length === 0) return schema;
+  const upgraded: Json = {};
+  for (const key in schema) if (!removed.includes(key)) upgraded[key] = schema[key];
+  return upgraded;
 }
 
 function targetKey(document: string, pointer: string): string {
