@@ -12,12 +12,13 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { authorizationSetup, completeAuthorization, startAuthorization } from '../src/auth/oauth/authorization';
 import { authorizationCodeGrant } from '../src/auth/oauth/token-endpoint';
-import { TOKEN_STATUS_QUERY, tokenWorkflowId, type TokenStatus, type TokenWorkflowKey } from '../src/auth/oauth/model';
+import { TOKEN_REJECTED_UPDATE, TOKEN_STATUS_QUERY, tokenWorkflowId, type TokenStatus, type TokenWorkflowKey } from '../src/auth/oauth/model';
 import type { ConfigurationInput } from '../src/configurations/model';
 import { Definition } from '../src/definition/model';
 import { closeHttpAgent } from '../src/http/agent';
 import { CustomIntegrationsPlugin } from '../src/temporal/plugin';
 import { AUTH_STATE } from '../src/temporal/search-attributes';
+import { EVENTS_PER_RUN } from '../workflows/oauth-token';
 import type { callAction } from '../workflows/workflows';
 import { json, serve, type Server } from './helpers/http-server';
 import { authorizeInBrowser, startOidcServer, type OidcServer } from './helpers/oidc';
@@ -299,6 +300,37 @@ describe('authorization code with PKCE', () => {
     const callback = new URL(await authorizeInBrowser(pending.url, setup.redirectUri));
     callback.searchParams.set('state', 'forged');
     await expect(completeAuthorization(client, pending, callback, { taskQueue: testWorker.taskQueue })).rejects.toThrow(/state differs/);
+  });
+
+  test('the token workflow continues as new before its history grows long, and the new run refreshes with the rotated refresh token', async () => {
+    const handle = client.workflow.getHandle(tokenWorkflowId(k()));
+    const firstRun = (await handle.describe()).runId;
+    const eventsBefore = await oidc.events();
+    // Each rejected token is one refresh, each with its rotated refresh token: about 8 events of the run.
+    let refreshes = 0;
+    while ((await handle.describe()).runId === firstRun) {
+      expect(refreshes).toBeLessThan(EVENTS_PER_RUN);
+      const { generation } = await status(k());
+      await handle.executeUpdate(TOKEN_REJECTED_UPDATE, { args: [{ generation }] });
+      refreshes++;
+    }
+    const { events } = await client.workflow.getHandle(tokenWorkflowId(k()), firstRun).fetchHistory();
+    expect(events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    // Ended soon after passing the limit: the run waits only for the handlers in flight.
+    expect(events!.length).toBeGreaterThan(EVENTS_PER_RUN);
+    expect(events!.length).toBeLessThan(EVENTS_PER_RUN + 40);
+
+    // The new run holds the tokens of the old one: it refreshes with the last refresh token issued, which a reuse would
+    // have made the server revoke.
+    const carried = await status(k());
+    expect(carried).toMatchObject({ status: 'active', hasRefreshToken: true });
+    await handle.executeUpdate(TOKEN_REJECTED_UPDATE, { args: [{ generation: carried.generation }] });
+    expect((await status(k())).generation).toBe(carried.generation + 1);
+    await expect(call(APP)).resolves.toEqual({ ok: true });
+    const eventsAfter = await oidc.events();
+    // At least: the 5-second tokens may also have been refreshed on time meanwhile.
+    expect(eventsAfter.refreshTokensConsumed - eventsBefore.refreshTokensConsumed).toBeGreaterThanOrEqual(refreshes + 1);
+    expect(eventsAfter.grantsRevoked).toBe(eventsBefore.grantsRevoked);
   });
 
   test('invalid_grant (the grant was revoked): reauthorization required, then authorizing again brings it back', async () => {
