@@ -244,6 +244,19 @@ export const Parameter = z
   .strict();
 export type Parameter = z.infer<typeof Parameter>;
 
+/** The names of a path's placeholders (`{id}`), in order. */
+export function pathPlaceholders(path: string): string[] {
+  // What /\{([^}]*)\}/g matches, found with indexOf: the import calls this for each of 10,000 paths.
+  const names: string[] = [];
+  for (let open = path.indexOf('{'); open !== -1; ) {
+    const close = path.indexOf('}', open + 1);
+    if (close === -1) break;
+    names.push(path.slice(open + 1, close));
+    open = path.indexOf('{', close + 1);
+  }
+  return names;
+}
+
 /** The key the caller gives a parameter's value under: its `input`, else its wire name. */
 export function inputName(parameter: Pick<Parameter, 'name' | 'input'>): string {
   return parameter.input ?? parameter.name;
@@ -307,7 +320,7 @@ export const Action = z
   })
   .strict()
   .superRefine((action, ctx) => {
-    const placeholders = [...action.path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
+    const placeholders = pathPlaceholders(action.path);
     const seen = new Set<string>();
     action.parameters.forEach((p, i) => {
       const key = `${p.in}:${p.name}`;

@@ -7,7 +7,7 @@
  * left out, each with a message. Only an operation whose method the model has no place for is skipped.
  */
 import type { z } from 'zod';
-import type { Action, HttpMethod, JsonSchemaObject, Parameter, REQUEST_CONTENT_TYPES } from '../definition/model';
+import { pathPlaceholders, type Action, type HttpMethod, type JsonSchemaObject, type Parameter, type REQUEST_CONTENT_TYPES } from '../definition/model';
 import { counted, type Messages } from './messages';
 import { humanize, oneLine } from './naming';
 import { at, isObject, type Json, type Location, type Refs } from './refs';
@@ -100,7 +100,7 @@ export function importOperations(document: Json, operationsContext: OperationsCo
         'Nothing, if the API documents the slash; otherwise remove it from the action path.',
       );
     }
-    const placeholders = placeholdersOf(context.target.pathPrefix + path);
+    const placeholders = pathPlaceholders(context.target.pathPrefix + path);
     for (const method of METHODS) {
       if (item.value[method] === undefined) continue;
       const opAt = at(item.at, method);
@@ -119,19 +119,6 @@ export function importOperations(document: Json, operationsContext: OperationsCo
     }
   }
   return { operations, skipped };
-}
-
-/** The names of the path's placeholders ({id}), in order. */
-function placeholdersOf(path: string): string[] {
-  // What /\{([^}]*)\}/g matches, found with indexOf: no match arrays for each of 10,000 paths.
-  const names: string[] = [];
-  for (let open = path.indexOf('{'); open !== -1; ) {
-    const close = path.indexOf('}', open + 1);
-    if (close === -1) break;
-    names.push(path.slice(open + 1, close));
-    open = path.indexOf('{', close + 1);
-  }
-  return names;
 }
 
 function importOperation(
